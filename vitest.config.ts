@@ -1,0 +1,41 @@
+import { defineConfig } from 'vitest/config';
+
+const sourceCondition = { conditions: ['@fragmentkit/source'] };
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        resolve: sourceCondition,
+        ssr: { resolve: { conditions: ['@fragmentkit/source'] } },
+        test: { name: 'core', root: 'packages/core', environment: 'node', include: ['src/**/*.test.ts'] },
+      },
+      {
+        resolve: sourceCondition,
+        ssr: { resolve: { conditions: ['@fragmentkit/source'] } },
+        test: {
+          name: 'server',
+          root: 'packages/server',
+          environment: 'node',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve: sourceCondition,
+        test: {
+          name: 'react',
+          root: 'packages/react',
+          environment: 'jsdom',
+          include: ['src/**/*.test.{ts,tsx}'],
+        },
+      },
+      {
+        resolve: sourceCondition,
+        ssr: { resolve: { conditions: ['@fragmentkit/source'] } },
+        test: { name: 'fake-provider', root: 'internal/fake-provider', environment: 'node', include: ['src/**/*.test.ts'] },
+      },
+    ],
+  },
+});
