@@ -34,7 +34,12 @@ export default defineConfig({
       {
         resolve: sourceCondition,
         ssr: { resolve: { conditions: ['@fragmentkit/source'] } },
-        test: { name: 'fake-provider', root: 'internal/fake-provider', environment: 'node', include: ['src/**/*.test.ts'] },
+        test: {
+          name: 'fake-provider',
+          root: 'internal/fake-provider',
+          environment: 'node',
+          include: ['src/**/*.test.ts'],
+        },
       },
     ],
   },

@@ -1,12 +1,17 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'providers/index': 'src/providers/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'providers/index': 'src/providers/index.ts',
+    'redis/index': 'src/redis/index.ts',
+    'reporter/index': 'src/reporter/index.ts',
+  },
   format: ['esm'],
   dts: true,
   clean: true,
   sourcemap: true,
   target: 'es2022',
   platform: 'neutral',
-  external: ['@anthropic-ai/sdk', 'openai', 'zod'],
+  external: ['@anthropic-ai/sdk', 'openai', 'zod', 'ioredis', 'eventsource-parser'],
 });

@@ -7,6 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
-  external: ['react', 'react-dom', '@fragmentkit/core', 'eventsource-parser'],
+  external: ['react', 'react-dom', '@fragmentkit/core'],
   banner: { js: "'use client';" },
 });

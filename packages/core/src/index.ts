@@ -1,41 +1,87 @@
+export type { Attachment, AttachmentInput, LineRange } from './attachments/attachment.js';
+export { attachmentSchema, lineRangeSchema } from './attachments/attachment.js';
+export type { AttachmentStore } from './attachments/attachmentStore.js';
+export { createAttachmentStore } from './attachments/attachmentStore.js';
+export type { AttachmentBudget, BudgetAttachmentsOptions, BudgetedAttachment } from './attachments/budget.js';
+export { budgetAttachments } from './attachments/budget.js';
+export { contentHash } from './attachments/contentHash.js';
+export type { CreateAttachmentOptions } from './attachments/createAttachment.js';
+export { createAttachment, languageFromPath, sliceLines } from './attachments/createAttachment.js';
+export type {
+  ChatSendOptions,
+  ChatSession,
+  ChatSessionOptions,
+  ChatState,
+  ChatStatus,
+  ChatTurn,
+  ChatTurnStatus,
+} from './chat/index.js';
+export { createChatSession, readChatEvents } from './chat/index.js';
+export type { ErrorBody, ErrorCode, FragmentkitErrorOptions } from './errors.js';
 export {
-  FragmentkitError,
   errorCodeStatus,
+  FragmentkitError,
   isAbortError,
   toFragmentkitError,
 } from './errors.js';
-export type { ErrorBody, ErrorCode, FragmentkitErrorOptions } from './errors.js';
-
-export { attachmentSchema, lineRangeSchema } from './attachments/attachment.js';
-export type { Attachment, AttachmentInput, LineRange } from './attachments/attachment.js';
-export { contentHash } from './attachments/contentHash.js';
-export { createAttachment, languageFromPath, sliceLines } from './attachments/createAttachment.js';
-export type { CreateAttachmentOptions } from './attachments/createAttachment.js';
-export { budgetAttachments } from './attachments/budget.js';
-export type { AttachmentBudget, BudgetAttachmentsOptions, BudgetedAttachment } from './attachments/budget.js';
-
-export { estimateTokens, estimateTokenizer } from './tokens/tokenizer.js';
-export type { Tokenizer } from './tokens/tokenizer.js';
-
-export { templates, defaultTemplateIds } from './prompt/templates.js';
-export type { Template, TemplateId } from './prompt/templates.js';
-export { buildSystemPrompt } from './prompt/systemPrompt.js';
-export type { SystemPromptOptions } from './prompt/systemPrompt.js';
-export { renderAttachment } from './prompt/renderAttachment.js';
-export { buildPrompt } from './prompt/buildPrompt.js';
-export type { BuildPromptOptions, BuiltPrompt } from './prompt/buildPrompt.js';
-export type { AttachmentReport, ModelMessage, PromptPartReport, PromptReport } from './prompt/types.js';
-
-export { fragmentFileSchema, fragmentSchema } from './fragment/schema.js';
-export type { DeepPartial, Fragment, FragmentFile, PartialFragment } from './fragment/schema.js';
-export { parsePartialJson } from './fragment/partialJson.js';
-export type { PartialJsonResult } from './fragment/partialJson.js';
-export { createFragmentParser } from './fragment/fragmentParser.js';
 export type { FragmentParser } from './fragment/fragmentParser.js';
-
-export { chatRequestSchema, createChatRequestSchema, defaultChatLimits } from './wire/chatRequest.js';
-export type { ChatLimits, ChatRequest, ChatRequestInput } from './wire/chatRequest.js';
-export { isTerminalChatEvent } from './wire/chatEvents.js';
+export { createFragmentParser } from './fragment/fragmentParser.js';
+export type { PartialJsonResult } from './fragment/partialJson.js';
+export { parsePartialJson } from './fragment/partialJson.js';
+export type { DeepPartial, Fragment, FragmentFile, PartialFragment } from './fragment/schema.js';
+export { fragmentFileSchema, fragmentSchema } from './fragment/schema.js';
+export type { FingerprintInput } from './incidents/fingerprint.js';
+export { fingerprint } from './incidents/fingerprint.js';
+export type { IncidentEvent, IncidentLevel, IncidentRuntime, IngestPayload } from './incidents/incidentEvent.js';
+export {
+  incidentEventSchema,
+  incidentLevels,
+  incidentRuntimeSchema,
+  ingestPayloadSchema,
+  stackFrameSchema,
+} from './incidents/incidentEvent.js';
+export { incidentLimits } from './incidents/incidentLimits.js';
+export { normalizeMessage } from './incidents/normalizeMessage.js';
+export type { ParseStackTraceOptions, StackFrame } from './incidents/parseStackTrace.js';
+export { parseStackTrace } from './incidents/parseStackTrace.js';
+export { scrubSecrets } from './incidents/scrubSecrets.js';
+export type { BuildPromptOptions, BuiltPrompt } from './prompt/buildPrompt.js';
+export { buildPrompt } from './prompt/buildPrompt.js';
+export { renderAttachment } from './prompt/renderAttachment.js';
+export type { SystemPromptOptions } from './prompt/systemPrompt.js';
+export { buildSystemPrompt } from './prompt/systemPrompt.js';
+export type { Template, TemplateId } from './prompt/templates.js';
+export { defaultTemplateIds, templates } from './prompt/templates.js';
+export type { AttachmentReport, ModelMessage, PromptPartReport, PromptReport } from './prompt/types.js';
+export type { FinishReason, LanguageModel, ModelRequest, ModelStreamEvent } from './providers/types.js';
+export type {
+  BreakerAcquisition,
+  BreakerConfig,
+  BreakerErrorSummary,
+  BreakerOutcome,
+  BreakerState,
+  BreakerStore,
+  BreakerTargetSnapshot,
+  BreakerTicket,
+} from './router/breakerStore.js';
+export { createMemoryBreakerStore } from './router/breakerStoreMemory.js';
+export type {
+  BreakerPermit,
+  BreakerSnapshot,
+  BreakerStoreOperation,
+  CircuitBreaker,
+  CircuitBreakerOptions,
+} from './router/circuitBreaker.js';
+export { createCircuitBreaker, defaultBreakerConfig } from './router/circuitBreaker.js';
+export type { BreakerErrorClass } from './router/circuitBreakerClassify.js';
+export { classifyBreakerError } from './router/circuitBreakerClassify.js';
+export type { Clock } from './router/clock.js';
+export { systemClock } from './router/clock.js';
+export type { StoreFailover, StoreFailoverOptions, StoreFailoverResult } from './storeFailover.js';
+export { createStoreFailover } from './storeFailover.js';
+export type { Tokenizer } from './tokens/tokenizer.js';
+export { estimateTokenizer, estimateTokens } from './tokens/tokenizer.js';
+export type { Usage } from './usage.js';
 export type {
   ChatStreamEvent,
   ChatStreamEventType,
@@ -46,6 +92,6 @@ export type {
   RestartEvent,
   UsageEvent,
 } from './wire/chatEvents.js';
-
-export type { FinishReason, LanguageModel, ModelRequest, ModelStreamEvent } from './providers/types.js';
-export type { Usage } from './usage.js';
+export { isTerminalChatEvent } from './wire/chatEvents.js';
+export type { ChatLimits, ChatRequest, ChatRequestInput } from './wire/chatRequest.js';
+export { chatRequestSchema, createChatRequestSchema, defaultChatLimits } from './wire/chatRequest.js';

@@ -25,9 +25,7 @@ export const fragmentFileSchema = z.object({
  * ```
  */
 export const fragmentSchema = z.object({
-  commentary: z
-    .string()
-    .describe('Describe what you are about to do and the steps you will take, in a few sentences.'),
+  commentary: z.string().describe('Describe what you are about to do and the steps you will take, in a few sentences.'),
   template: z.string().describe('Id of the template the fragment runs in.'),
   title: z.string().describe('Short title of the fragment, at most 3 words.'),
   description: z.string().describe('Short description of the fragment, one sentence.'),

@@ -1,8 +1,8 @@
 import type { ErrorBody } from '../errors.js';
 import type { Fragment, PartialFragment } from '../fragment/schema.js';
 import type { PromptReport } from '../prompt/types.js';
-import type { Usage } from '../usage.js';
 import type { FinishReason } from '../providers/types.js';
+import type { Usage } from '../usage.js';
 
 /** First event of every chat stream. */
 export interface MetaEvent {

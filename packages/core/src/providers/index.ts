@@ -1,0 +1,6 @@
+export type { AnthropicModelOptions } from './anthropic.js';
+export { createAnthropicModel } from './anthropic.js';
+export type { OpenAICompatibleModelOptions, OpenAIModelOptions } from './openai.js';
+export { createOpenAICompatibleModel, createOpenAIModel } from './openai.js';
+export type { ProviderErrorOptions } from './providerErrors.js';
+export { toProviderError } from './providerErrors.js';

@@ -1,0 +1,2 @@
+export type { RedisBreakerStoreOptions } from './breakerStore.js';
+export { createRedisBreakerStore } from './breakerStore.js';

@@ -1,0 +1,4 @@
+import { describeBreakerStoreContract } from './breakerStoreContract.js';
+import { createMemoryBreakerStore } from './breakerStoreMemory.js';
+
+describeBreakerStoreContract('memory', () => createMemoryBreakerStore());

@@ -1,0 +1,13 @@
+export type { AttachedContextPanelProps } from './AttachedContextPanel.js';
+export { AttachedContextPanel } from './AttachedContextPanel.js';
+export type { CodeViewProps } from './CodeView.js';
+export { CodeView } from './CodeView.js';
+export type { FragmentkitContextValue, FragmentkitProviderProps } from './FragmentkitProvider.js';
+export { defaultEndpoint, FragmentkitProvider, useFragmentkit } from './FragmentkitProvider.js';
+export { lineRangeLabel } from './lineRangeLabel.js';
+export type { UseAttachmentsResult } from './useAttachments.js';
+export { useAttachments } from './useAttachments.js';
+export type { CodeSelection, UseCodeSelectionOptions, UseCodeSelectionResult } from './useCodeSelection.js';
+export { defaultAttachShortcut, useCodeSelection } from './useCodeSelection.js';
+export type { UseFragmentChatOptions, UseFragmentChatResult } from './useFragmentChat.js';
+export { useFragmentChat } from './useFragmentChat.js';
