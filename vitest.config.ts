@@ -2,8 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 const sourceCondition = { conditions: ['@fragmentkit/source'] };
 
+// In CI a JSON report is written too, so .ci/run can print one plain "N passed, N failed" line.
+const reporters = process.env.CI
+  ? ['default', ['json', { outputFile: 'test-results/unit.json' }] as const]
+  : ['default'];
+
 export default defineConfig({
   test: {
+    reporters,
     projects: [
       {
         resolve: sourceCondition,

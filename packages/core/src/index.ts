@@ -7,6 +7,21 @@ export { budgetAttachments } from './attachments/budget.js';
 export { contentHash } from './attachments/contentHash.js';
 export type { CreateAttachmentOptions } from './attachments/createAttachment.js';
 export { createAttachment, languageFromPath, sliceLines } from './attachments/createAttachment.js';
+export type { MemoryResponseCacheOptions } from './cache/memoryResponseCache.js';
+export { createMemoryResponseCache } from './cache/memoryResponseCache.js';
+export type { CachedResponseSource } from './cache/recordForCache.js';
+export { recordForCache } from './cache/recordForCache.js';
+export type { ReplayCachedStreamOptions } from './cache/replayCachedStream.js';
+export { replayCachedStream } from './cache/replayCachedStream.js';
+export type {
+  CachedResponse,
+  ResponseCache,
+  ResponseCacheStats,
+  ResponseCacheWithStats,
+} from './cache/responseCache.js';
+export { withCacheStats } from './cache/responseCache.js';
+export type { ResponseCacheKeyInput } from './cache/responseCacheKey.js';
+export { responseCacheKey } from './cache/responseCacheKey.js';
 export type {
   ChatSendOptions,
   ChatSession,
@@ -17,6 +32,12 @@ export type {
   ChatTurnStatus,
 } from './chat/index.js';
 export { createChatSession, readChatEvents } from './chat/index.js';
+export type { Cost } from './cost/computeCost.js';
+export { computeCost } from './cost/computeCost.js';
+export { defaultPrices, defaultPricesAsOf } from './cost/defaultPrices.js';
+export type { ModelPrice } from './cost/modelPrice.js';
+export type { ModelReference, PriceMatch, PriceTable, PriceTableOptions } from './cost/priceTable.js';
+export { createPriceTable } from './cost/priceTable.js';
 export type { ErrorBody, ErrorCode, FragmentkitErrorOptions } from './errors.js';
 export {
   errorCodeStatus,
@@ -54,6 +75,20 @@ export type { Template, TemplateId } from './prompt/templates.js';
 export { defaultTemplateIds, templates } from './prompt/templates.js';
 export type { AttachmentReport, ModelMessage, PromptPartReport, PromptReport } from './prompt/types.js';
 export type { FinishReason, LanguageModel, ModelRequest, ModelStreamEvent } from './providers/types.js';
+export type { Quota, QuotaOptions, QuotaStoreOperation } from './quota/quota.js';
+export { createQuota, toQuotaConsumption } from './quota/quota.js';
+export { quotaExceededError } from './quota/quotaExceededError.js';
+export type { QuotaPeriod } from './quota/quotaPeriod.js';
+export type { QuotaCounterUpdate, QuotaStore } from './quota/quotaStore.js';
+export { createMemoryQuotaStore } from './quota/quotaStoreMemory.js';
+export type {
+  QuotaConsumption,
+  QuotaDecision,
+  QuotaLimitState,
+  QuotaLimits,
+  QuotaLimitsByScope,
+  QuotaSubject,
+} from './quota/types.js';
 export type {
   BreakerAcquisition,
   BreakerConfig,
