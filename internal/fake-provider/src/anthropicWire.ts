@@ -85,7 +85,8 @@ export function anthropicStreamPlan(
       }),
       namedEvent('message_stop', { type: 'message_stop' }),
     ],
-    malformedFrame: 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_del\n\n',
+    malformedFrame:
+      'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_del\n\n',
     errorFrames: [
       namedEvent('error', {
         type: 'error',

@@ -59,8 +59,8 @@ export interface FakeTextReply {
    */
   firstChunkDelayMs?: number;
   /**
-   * Streaming only: after this many text chunks, send one event whose `data:` line is not valid
-   * JSON, then carry on with the rest of the answer.
+   * Streaming only: after this many text chunks (when the answer has more), send one event
+   * whose `data:` line is not valid JSON, then carry on with the rest of the answer.
    */
   malformedChunk?: { afterChunks: number };
 }

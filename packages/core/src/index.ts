@@ -112,6 +112,29 @@ export type { BreakerErrorClass } from './router/circuitBreakerClassify.js';
 export { classifyBreakerError } from './router/circuitBreakerClassify.js';
 export type { Clock } from './router/clock.js';
 export { systemClock } from './router/clock.js';
+export type { LatencySummary } from './router/latencyStats.js';
+export type { ManualClock } from './router/manualClock.js';
+export { createManualClock } from './router/manualClock.js';
+export type { RetryOptions } from './router/retryPolicy.js';
+export { defaultRetryOptions } from './router/retryPolicy.js';
+export { createRouter } from './router/router.js';
+export type { RouterAttempt } from './router/routerAttempt.js';
+export type { RouterAnsweredBy, RouterSnapshot, RouterTargetHealth } from './router/routerHealth.js';
+export type { RouterLogger } from './router/routerLogger.js';
+export type {
+  Router,
+  RouterAnswer,
+  RouterGenerateResult,
+  RouterOptions,
+  RouterReplay,
+  RouterRequest,
+  RouterStreamEvent,
+} from './router/routerTypes.js';
+export type { LanguageModelFactory, RouterTarget } from './router/routeTarget.js';
+export type { StreamTimeouts, TimeoutPhase } from './router/streamTimeouts.js';
+export { defaultStreamTimeouts } from './router/streamTimeouts.js';
+export type { TimerClock } from './router/timerClock.js';
+export { systemTimerClock } from './router/timerClock.js';
 export type { StoreFailover, StoreFailoverOptions, StoreFailoverResult } from './storeFailover.js';
 export { createStoreFailover } from './storeFailover.js';
 export type { Tokenizer } from './tokens/tokenizer.js';
