@@ -13,5 +13,5 @@ export default defineConfig({
   sourcemap: true,
   target: 'es2022',
   platform: 'neutral',
-  external: ['@anthropic-ai/sdk', 'openai', 'zod', 'ioredis', 'eventsource-parser'],
+  external: ['@anthropic-ai/sdk', 'openai', 'zod', 'ioredis', 'eventsource-parser', 'e2b', '@e2b/code-interpreter'],
 });

@@ -135,6 +135,55 @@ export type { StreamTimeouts, TimeoutPhase } from './router/streamTimeouts.js';
 export { defaultStreamTimeouts } from './router/streamTimeouts.js';
 export type { TimerClock } from './router/timerClock.js';
 export { systemTimerClock } from './router/timerClock.js';
+export type { FragmentRunPlan } from './sandbox/fragmentRunPlans.js';
+export { defaultFragmentRunPlans, fragmentRunPlan } from './sandbox/fragmentRunPlans.js';
+export type { JsToken, JsTokenizeResult, JsTokenKind } from './sandbox/jsTokenizer.js';
+export { tokenizeJs } from './sandbox/jsTokenizer.js';
+export type { PackageSpec } from './sandbox/packageSpec.js';
+export { parsePackageSpec } from './sandbox/packageSpec.js';
+export type {
+  FragmentRunPhase,
+  FragmentRunProgress,
+  FragmentRunResult,
+  FragmentRunStatus,
+  PreviewUnavailable,
+  RunFragmentOptions,
+  RunFragmentTimeouts,
+} from './sandbox/runFragment.js';
+export { runFragment } from './sandbox/runFragment.js';
+export type { FragmentRuntimeError } from './sandbox/runtimeError.js';
+export { parseRuntimeError, runtimeErrorFromExecution } from './sandbox/runtimeError.js';
+export { normalizeSandboxPath } from './sandbox/sandboxPath.js';
+export type {
+  PackageManager,
+  SandboxAcquireOptions,
+  SandboxCode,
+  SandboxCommandResult,
+  SandboxDisplayResult,
+  SandboxExecutionError,
+  SandboxFile,
+  SandboxInstallOptions,
+  SandboxIsolation,
+  SandboxLanguage,
+  SandboxProvider,
+  SandboxRunOptions,
+  SandboxRunResult,
+  SandboxSession,
+  SandboxSessionSnapshot,
+  SandboxSessionStatus,
+  SandboxStartOptions,
+  SandboxStartResult,
+  SandboxTermination,
+  SandboxTerminationReason,
+} from './sandbox/sandboxProvider.js';
+export type {
+  StaticCheckOptions,
+  StaticCheckPolicy,
+  StaticCheckReport,
+  StaticFinding,
+  StaticRule,
+} from './sandbox/staticChecks.js';
+export { checkBrowserCode, checkFragment, defaultDependencyAllowlist } from './sandbox/staticChecks.js';
 export type { StoreFailover, StoreFailoverOptions, StoreFailoverResult } from './storeFailover.js';
 export { createStoreFailover } from './storeFailover.js';
 export type { Tokenizer } from './tokens/tokenizer.js';
