@@ -8,11 +8,12 @@ export default defineConfig({
     redis: 'src/redis.ts',
     pglite: 'src/pglite.ts',
     postgres: 'src/postgres.ts',
+    bullmq: 'src/bullmq.ts',
   },
   format: ['esm'],
   dts: true,
   clean: true,
   sourcemap: true,
   target: 'es2022',
-  external: ['@fragmentkit/core', 'zod', 'ioredis', 'pg', '@electric-sql/pglite'],
+  external: ['@fragmentkit/core', 'zod', 'ioredis', 'pg', '@electric-sql/pglite', 'bullmq'],
 });

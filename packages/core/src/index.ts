@@ -38,6 +38,23 @@ export { defaultPrices, defaultPricesAsOf } from './cost/defaultPrices.js';
 export type { ModelPrice } from './cost/modelPrice.js';
 export type { ModelReference, PriceMatch, PriceTable, PriceTableOptions } from './cost/priceTable.js';
 export { createPriceTable } from './cost/priceTable.js';
+export type {
+  AppliedHunk,
+  ApplyFailureReason,
+  ApplyFilePatchOptions,
+  ApplyFilePatchResult,
+} from './diff/applyFilePatch.js';
+export { applyFilePatch } from './diff/applyFilePatch.js';
+export type { ApplyPatchSetOptions, FileContent, PatchSetEntry, PatchSetResult } from './diff/applyPatchSet.js';
+export { applyPatchSet } from './diff/applyPatchSet.js';
+export type { CreateUnifiedDiffOptions } from './diff/createUnifiedDiff.js';
+export { createUnifiedDiff } from './diff/createUnifiedDiff.js';
+export type { ExtractedDiffs } from './diff/extractDiffs.js';
+export { extractDiffs, patchAnswerFormat } from './diff/extractDiffs.js';
+export type { FilePatch, FilePatchType, PatchHunk } from './diff/filePatch.js';
+export type { InvalidDiffReason } from './diff/invalidDiffError.js';
+export type { HunkFailureReason, HunkStrategy } from './diff/locateHunk.js';
+export { parseUnifiedDiff } from './diff/parseUnifiedDiff.js';
 export type { ErrorBody, ErrorCode, FragmentkitErrorOptions } from './errors.js';
 export {
   errorCodeStatus,

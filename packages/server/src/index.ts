@@ -1,6 +1,23 @@
 export type { Fragmentkit, FragmentkitConfig } from './fragmentkit.js';
 export { createFragmentkit } from './fragmentkit.js';
 export type { FragmentkitLogger } from './logger.js';
+export type { InProcessQueueOptions } from './queue/inProcessQueue.js';
+export { createInProcessQueue } from './queue/inProcessQueue.js';
+export type { QueueClock } from './queue/queueClock.js';
+export { systemQueueClock } from './queue/queueClock.js';
+export type {
+  EnqueueTaskInput,
+  ProcessTaskOptions,
+  TaskContext,
+  TaskHandler,
+  TaskJob,
+  TaskListener,
+  TaskQueue,
+  TaskStatus,
+  TaskTimestamps,
+} from './queue/taskQueue.js';
+export type { TaskQueueOptions, TaskRetentionOptions, TaskRetryOptions } from './queue/taskQueueOptions.js';
+export { defaultTaskPriorities, maxTaskPriority } from './queue/taskQueueOptions.js';
 export type { MemoryRateLimitStore, MemoryRateLimitStoreOptions } from './rateLimit/memoryRateLimitStore.js';
 export { createMemoryRateLimitStore } from './rateLimit/memoryRateLimitStore.js';
 export type {
