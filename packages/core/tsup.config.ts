@@ -13,5 +13,15 @@ export default defineConfig({
   sourcemap: true,
   target: 'es2022',
   platform: 'neutral',
-  external: ['@anthropic-ai/sdk', 'openai', 'zod', 'ioredis', 'eventsource-parser', 'e2b', '@e2b/code-interpreter'],
+  external: [
+    '@anthropic-ai/sdk',
+    'openai',
+    'zod',
+    'ioredis',
+    'eventsource-parser',
+    'e2b',
+    '@e2b/code-interpreter',
+    'gpt-tokenizer',
+    /^gpt-tokenizer\//,
+  ],
 });

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { createFragmentkit } from '@fragmentkit/server';
 import { toNodeHandler } from '@fragmentkit/server/node';
@@ -6,14 +8,29 @@ import express from 'express';
 import { modelsFromEnv } from './models.js';
 
 const clientDir = fileURLToPath(new URL('../dist', import.meta.url));
+const require = createRequire(import.meta.url);
+
+/**
+ * The preview runtime (React plus a renderer) that `<FragmentPreview>` frames load from
+ * `/api/fragmentkit/preview/runtime.js`. It ships with `@fragmentkit/react`, so it always
+ * matches the client; the server package only serves the text it is given.
+ */
+function readPreviewRuntime(): Promise<string> {
+  return readFile(require.resolve('@fragmentkit/react/preview-runtime.js'), 'utf8');
+}
 
 /**
  * The reference host app: an ordinary Express server that mounts fragmentkit under
- * `/api/fragmentkit` and serves the Vite-built React client.
+ * `/api/fragmentkit` (chat, health and the preview runtime) and serves the Vite-built React client.
  */
 export function createApp(env: NodeJS.ProcessEnv = process.env): express.Express {
   const { model, models } = modelsFromEnv(env);
-  const fragmentkit = createFragmentkit({ basePath: '/api/fragmentkit', model, models });
+  const fragmentkit = createFragmentkit({
+    basePath: '/api/fragmentkit',
+    model,
+    models,
+    preview: { runtime: readPreviewRuntime },
+  });
 
   const app = express();
   app.use('/api/fragmentkit', toNodeHandler(fragmentkit));

@@ -1,5 +1,14 @@
-import type { ErrorBody, MetaEvent, PartialFragment, Usage } from '@fragmentkit/core';
-import { CodeView } from '@fragmentkit/react';
+import {
+  type ErrorBody,
+  type Fragment,
+  fragmentSchema,
+  type MetaEvent,
+  type PartialFragment,
+  type Usage,
+} from '@fragmentkit/core';
+import { CodeView, FragmentPreview, type PreviewRuntimeError } from '@fragmentkit/react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { PreviewErrors } from './PreviewErrors.js';
 
 interface FragmentResultProps {
   status: string;
@@ -10,8 +19,30 @@ interface FragmentResultProps {
   notice: string | undefined;
 }
 
-/** The streamed fragment: title, commentary and code as they arrive. */
+type ResultView = 'code' | 'preview';
+
+/** The fragment once it is complete and schema-valid: a half-streamed module is not worth running. */
+function completeFragment(status: string, fragment: PartialFragment | undefined): Fragment | undefined {
+  if (status !== 'done' || !fragment) return undefined;
+  const parsed = fragmentSchema.safeParse(fragment);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** The streamed fragment: title, commentary and code as they arrive, then its live preview. */
 export function FragmentResult({ status, fragment, meta, usage, error, notice }: FragmentResultProps) {
+  const [view, setView] = useState<ResultView>('code');
+  const [previewErrors, setPreviewErrors] = useState<PreviewRuntimeError[]>([]);
+  const previewable = useMemo(() => completeFragment(status, fragment), [status, fragment]);
+  const onRuntimeError = useCallback((runtimeError: PreviewRuntimeError) => {
+    setPreviewErrors((previous) => [...previous, runtimeError]);
+  }, []);
+
+  // A new fragment starts with a clean slate: earlier errors belong to earlier code.
+  const previewCode = previewable?.code;
+  useEffect(() => {
+    if (previewCode !== undefined) setPreviewErrors([]);
+  }, [previewCode]);
+
   return (
     <section className="result" aria-label="Generated fragment" aria-busy={status === 'streaming'}>
       <header className="result-header">
@@ -33,9 +64,43 @@ export function FragmentResult({ status, fragment, meta, usage, error, notice }:
       ) : null}
       {fragment?.commentary ? <p className="commentary">{fragment.commentary}</p> : null}
       {fragment?.code ? (
-        <div data-testid="fragment-code">
-          <CodeView code={fragment.code} filePath={fragment.file_path || 'fragment'} />
-        </div>
+        <>
+          <div className="tabs" role="tablist" aria-label="Fragment view">
+            {(['code', 'preview'] as const).map((candidate) => (
+              <button
+                key={candidate}
+                type="button"
+                role="tab"
+                id={`result-tab-${candidate}`}
+                aria-controls={`result-panel-${candidate}`}
+                aria-selected={view === candidate}
+                disabled={candidate === 'preview' && !previewable}
+                onClick={() => setView(candidate)}
+              >
+                {candidate === 'code' ? 'Code' : 'Preview'}
+              </button>
+            ))}
+          </div>
+          <div
+            id="result-panel-code"
+            role="tabpanel"
+            aria-labelledby="result-tab-code"
+            hidden={view !== 'code'}
+            data-testid="fragment-code"
+          >
+            <CodeView code={fragment.code} filePath={fragment.file_path || 'fragment'} />
+          </div>
+          {/* Mounted while the code is shown too, so its errors arrive without opening the tab. */}
+          <div
+            id="result-panel-preview"
+            role="tabpanel"
+            aria-labelledby="result-tab-preview"
+            hidden={view !== 'preview'}
+          >
+            {previewable ? <FragmentPreview fragment={previewable} onRuntimeError={onRuntimeError} /> : null}
+          </div>
+          <PreviewErrors errors={previewErrors} />
+        </>
       ) : status === 'idle' ? (
         <p className="empty">Attach some lines on the left, describe a change, and press Send.</p>
       ) : null}

@@ -40,6 +40,11 @@ export interface FakeProviderOptions {
   chunkSize?: number;
   /** Pause before each streamed text delta. Defaults to 5 ms; 0 sends everything at once. */
   chunkDelayMs?: number;
+  /**
+   * Connections the listening socket queues before accepting them. Defaults to Node's 511;
+   * load tests that open a thousand connections at once need more, or some wait for SYN retries.
+   */
+  backlog?: number;
 }
 
 /**
@@ -186,7 +191,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', options.backlog ?? 511, () => {
       server.off('error', reject);
       resolve();
     });

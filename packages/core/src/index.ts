@@ -1,5 +1,13 @@
-export type { Attachment, AttachmentInput, LineRange } from './attachments/attachment.js';
-export { attachmentSchema, lineRangeSchema } from './attachments/attachment.js';
+export type {
+  Attachment,
+  AttachmentInput,
+  AttachmentSchemaOptions,
+  ErrorAttachment,
+  FileAttachment,
+  LineRange,
+  SnippetAttachment,
+} from './attachments/attachment.js';
+export { attachmentSchema, createAttachmentSchema, lineRangeSchema } from './attachments/attachment.js';
 export type { AttachmentStore } from './attachments/attachmentStore.js';
 export { createAttachmentStore } from './attachments/attachmentStore.js';
 export type { AttachmentBudget, BudgetAttachmentsOptions, BudgetedAttachment } from './attachments/budget.js';
@@ -7,6 +15,12 @@ export { budgetAttachments } from './attachments/budget.js';
 export { contentHash } from './attachments/contentHash.js';
 export type { CreateAttachmentOptions } from './attachments/createAttachment.js';
 export { createAttachment, languageFromPath, sliceLines } from './attachments/createAttachment.js';
+export type { CreateErrorAttachmentOptions } from './attachments/createErrorAttachment.js';
+export { createErrorAttachment } from './attachments/createErrorAttachment.js';
+export type { CreateFileAttachmentOptions } from './attachments/createFileAttachment.js';
+export { createFileAttachment } from './attachments/createFileAttachment.js';
+export { mergeAttachments } from './attachments/mergeAttachments.js';
+export { detectStale, refreshAttachment } from './attachments/staleAttachments.js';
 export type { MemoryResponseCacheOptions } from './cache/memoryResponseCache.js';
 export { createMemoryResponseCache } from './cache/memoryResponseCache.js';
 export type { CachedResponseSource } from './cache/recordForCache.js';
@@ -23,6 +37,7 @@ export { withCacheStats } from './cache/responseCache.js';
 export type { ResponseCacheKeyInput } from './cache/responseCacheKey.js';
 export { responseCacheKey } from './cache/responseCacheKey.js';
 export type {
+  ChatReconnectOptions,
   ChatSendOptions,
   ChatSession,
   ChatSessionOptions,
@@ -85,12 +100,40 @@ export { parseStackTrace } from './incidents/parseStackTrace.js';
 export { scrubSecrets } from './incidents/scrubSecrets.js';
 export type { BuildPromptOptions, BuiltPrompt } from './prompt/buildPrompt.js';
 export { buildPrompt } from './prompt/buildPrompt.js';
+export { createCanary, detectCanaryLeak } from './prompt/canary.js';
+export { createCanaryLeakGuard } from './prompt/canaryLeakGuard.js';
+export type { ContextBudgetOptions } from './prompt/contextBudget.js';
+export { resolveContextBudget } from './prompt/contextBudget.js';
+export type {
+  ContextEngine,
+  ContextEngineOptions,
+  PrepareContextOptions,
+  PreparedContext,
+} from './prompt/contextEngine.js';
+export { createContextEngine } from './prompt/contextEngine.js';
+export type { ConversationTurn, TurnFragment } from './prompt/conversationTurn.js';
+export { turnsFromMessages } from './prompt/conversationTurn.js';
+export { renderDataBlock } from './prompt/dataBlock.js';
+export { summarizeTurnsWithoutModel } from './prompt/deterministicSummary.js';
+export type { SummarySource } from './prompt/historySummary.js';
 export { renderAttachment } from './prompt/renderAttachment.js';
+export type { CachedSummary, MemorySummaryCacheOptions, SummaryCache } from './prompt/summaryCache.js';
+export { createMemorySummaryCache } from './prompt/summaryCache.js';
+export type { SummarizeRequest, Summarizer, SummaryModelRequest } from './prompt/summaryRequest.js';
+export { buildSummaryRequest } from './prompt/summaryRequest.js';
 export type { SystemPromptOptions } from './prompt/systemPrompt.js';
 export { buildSystemPrompt } from './prompt/systemPrompt.js';
 export type { Template, TemplateId } from './prompt/templates.js';
 export { defaultTemplateIds, templates } from './prompt/templates.js';
-export type { AttachmentReport, ModelMessage, PromptPartReport, PromptReport } from './prompt/types.js';
+export type {
+  AttachmentReport,
+  ContextBudgetReport,
+  HistoryReport,
+  ModelMessage,
+  PromptPartName,
+  PromptPartReport,
+  PromptReport,
+} from './prompt/types.js';
 export type { FinishReason, LanguageModel, ModelRequest, ModelStreamEvent } from './providers/types.js';
 export type { Quota, QuotaOptions, QuotaStoreOperation } from './quota/quota.js';
 export { createQuota, toQuotaConsumption } from './quota/quota.js';
@@ -137,15 +180,19 @@ export { defaultRetryOptions } from './router/retryPolicy.js';
 export { createRouter } from './router/router.js';
 export type { RouterAttempt } from './router/routerAttempt.js';
 export type { RouterAnsweredBy, RouterSnapshot, RouterTargetHealth } from './router/routerHealth.js';
+export type { RouterHooks, RouterHooksOptions } from './router/routerHooks.js';
+export { createRouterHooks } from './router/routerHooks.js';
 export type { RouterLogger } from './router/routerLogger.js';
 export type {
   Router,
   RouterAnswer,
+  RouterBeforeRouteContext,
   RouterGenerateResult,
   RouterOptions,
   RouterReplay,
   RouterRequest,
   RouterStreamEvent,
+  RouterTargetInfo,
 } from './router/routerTypes.js';
 export type { LanguageModelFactory, RouterTarget } from './router/routeTarget.js';
 export type { StreamTimeouts, TimeoutPhase } from './router/streamTimeouts.js';
@@ -203,8 +250,16 @@ export type {
 export { checkBrowserCode, checkFragment, defaultDependencyAllowlist } from './sandbox/staticChecks.js';
 export type { StoreFailover, StoreFailoverOptions, StoreFailoverResult } from './storeFailover.js';
 export { createStoreFailover } from './storeFailover.js';
+export { withTokenCorrection } from './tokens/correctedTokenizer.js';
+export type { GptEncodingName } from './tokens/gptTokenizer.js';
+export { loadGptTokenizer } from './tokens/gptTokenizer.js';
+export type { InputTokenCounter, TokenCountRequest } from './tokens/inputTokenCounter.js';
+export type { ModelLimits } from './tokens/modelLimits.js';
+export { defaultModelLimits, findModelLimits } from './tokens/modelLimits.js';
 export type { Tokenizer } from './tokens/tokenizer.js';
 export { estimateTokenizer, estimateTokens } from './tokens/tokenizer.js';
+export type { TokenizerForModelOptions } from './tokens/tokenizerForModel.js';
+export { loadTokenizerForModel, tokenizerForModel } from './tokens/tokenizerForModel.js';
 export type { Usage } from './usage.js';
 export type {
   ChatStreamEvent,

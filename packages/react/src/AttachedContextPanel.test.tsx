@@ -105,4 +105,28 @@ describe('AttachedContextPanel', () => {
     expect(within(dropped!).getByText(/dropped/)).toBeTruthy();
     expect(untouched?.textContent).not.toMatch(/truncated|dropped/);
   });
+
+  it('marks snippets the prompt report found stale', () => {
+    const report: PromptReport = {
+      tokenizer: 'estimate',
+      totalTokens: 100,
+      parts: [],
+      attachments: [
+        {
+          id: 'src/a.ts#L1-L2',
+          filePath: 'src/a.ts',
+          range: { startLine: 1, endLine: 2 },
+          tokens: 20,
+          truncated: false,
+          dropped: false,
+          stale: true,
+        },
+      ],
+    };
+    renderPanel([snippet('src/a.ts', 1, 2), snippet('src/b.ts', 1, 2)], report);
+    const [stale, fresh] = screen.getAllByRole('listitem');
+    expect(within(stale!).getByText('stale: the file changed since it was attached')).toBeTruthy();
+    expect(stale?.getAttribute('data-stale')).toBe('true');
+    expect(fresh?.textContent).not.toMatch(/stale/);
+  });
 });

@@ -7,7 +7,8 @@ import { useAttachments } from './useAttachments.js';
 export interface AttachedContextPanelProps {
   /**
    * The prompt report of the latest answer (`meta.prompt` of `useFragmentChat`). When given,
-   * snippets the context budget truncated or dropped are marked.
+   * snippets the context budget truncated or dropped, and those whose file changed since they
+   * were attached (stale), are marked.
    */
   report?: PromptReport;
   className?: string;
@@ -145,12 +146,18 @@ export function AttachedContextPanel({
                 className="fk-attachment"
                 data-dropped={entry?.dropped || undefined}
                 data-truncated={entry?.truncated || undefined}
+                data-stale={entry?.stale || undefined}
               >
                 <span className="fk-attachment-path">{attachment.filePath}</span>
                 <span className="fk-attachment-lines">{lineRangeLabel(attachment.range)}</span>
                 {attachment.language && <span className="fk-attachment-language">{attachment.language}</span>}
                 <span className="fk-attachment-tokens">~{tokens[index]} tokens</span>
                 <BudgetMarker report={entry} />
+                {entry?.stale && (
+                  <span className="fk-attachment-marker" data-kind="stale">
+                    stale: the file changed since it was attached
+                  </span>
+                )}
                 <button
                   type="button"
                   className="fk-button fk-attachment-remove"

@@ -6,10 +6,10 @@ import {
   type FinishReason,
   FragmentkitError,
   type MetaEvent,
-  type ModelStreamEvent,
   toFragmentkitError,
   type Usage,
 } from '@fragmentkit/core';
+import type { ChatModelEvent } from './chatModel.js';
 
 /** How a chat stream ended: its terminal event, or `undefined` when the client went away first. */
 export interface ChatStreamEnd {
@@ -19,7 +19,8 @@ export interface ChatStreamEnd {
 
 export interface ChatEventStreamOptions {
   meta: MetaEvent;
-  upstream: ReadableStream<ModelStreamEvent>;
+  /** The model's events; a router's `restart` among them becomes the wire `restart`. */
+  upstream: ReadableStream<ChatModelEvent>;
   /** Aborted when the client cancels, so the upstream HTTP call stops costing tokens. */
   upstreamController: AbortController;
   /** Turns an error into the body the client may see. */
@@ -35,7 +36,7 @@ export interface ChatEventStreamOptions {
 export function createChatEventStream(options: ChatEventStreamOptions): ReadableStream<ChatStreamEvent> {
   const { meta, upstream, upstreamController, toErrorEvent, onEnd } = options;
   const reader = upstream.getReader();
-  const parser = createFragmentParser();
+  let parser = createFragmentParser();
   let usage: Usage | undefined;
   let ended = false;
 
@@ -86,6 +87,12 @@ export function createChatEventStream(options: ChatEventStreamOptions): Readable
             if (partial) return controller.enqueue({ type: 'fragment-delta', fragment: partial });
           } else if (event.type === 'usage') {
             usage = event.usage;
+          } else if (event.type === 'restart') {
+            // A fallback starts over: the client discards its partial fragment, and so does the parser.
+            parser = createFragmentParser();
+            usage = undefined;
+            const { reason, provider, model } = event;
+            return controller.enqueue({ type: 'restart', reason, provider, model });
           } else {
             usage = event.usage;
             controller.enqueue({ type: 'usage', usage });

@@ -2,17 +2,20 @@ import {
   type BuildPromptOptions,
   buildPrompt,
   type ChatLimits,
+  createCanaryLeakGuard,
   type createChatRequestSchema,
   type ErrorEvent,
   type FragmentkitError,
   type MetaEvent,
 } from '@fragmentkit/core';
 import { type ChatStreamEnd, createChatEventStream } from './chatEventStream.js';
+import type { ChatTurns } from './chatTurn.js';
 import { publicErrorBody } from './errorResponse.js';
 import type { ModelCatalog } from './modelCatalog.js';
+import { observeChatModel, tracePromptBuild } from './observability/observedChatModel.js';
 import { parseChatRequest } from './parseChatRequest.js';
 import type { RequestContext, RouteHandler } from './router.js';
-import { createChatEventEncoder, eventStreamHeaders } from './sse.js';
+import type { ChatStreams } from './streams/chatStreams.js';
 
 /** The parts of {@link BuildPromptOptions} a host configures once for every request. */
 export type PromptSettings = Pick<BuildPromptOptions, 'templates' | 'systemPrompt' | 'tokenizer' | 'attachmentBudget'>;
@@ -22,7 +25,10 @@ export interface ChatRouteOptions {
   limits: ChatLimits;
   schema: ReturnType<typeof createChatRequestSchema>;
   prompt: PromptSettings;
-  generateId: () => string;
+  /** Quota, stored conversation and history, usage and audit of each chat. */
+  turns: ChatTurns;
+  /** Idempotency-Key handling and the resumable event stream of each chat. */
+  streams: ChatStreams;
 }
 
 /**
@@ -30,40 +36,58 @@ export interface ChatRouteOptions {
  * answers with the chat event stream. Everything that can fail before the first byte of the
  * answer fails as a JSON error with its own status; later failures end the stream with `error`.
  */
-export function createChatRoute({ catalog, limits, schema, prompt, generateId }: ChatRouteOptions): RouteHandler {
+export function createChatRoute({ catalog, limits, schema, prompt, turns, streams }: ChatRouteOptions): RouteHandler {
   return async (request, context) => {
     const chat = await parseChatRequest(request, schema, limits);
-    const model = catalog.select(chat.model);
+    // A retry of an earlier request is answered from it before anything else is checked or charged.
+    const admission = await streams.admit(request, context, chat);
+    if (admission.answer) return admission.answer;
+    const model = observeChatModel(catalog.select(chat.model, context.caller), context);
     context.log.annotate({ provider: model.provider, model: model.modelId });
-    const built = buildPrompt({
-      input: chat.input,
-      attachments: chat.attachments,
-      history: chat.history,
-      ...(chat.template ? { template: chat.template } : {}),
-      ...prompt,
-    });
+    const turn = await turns.prepare(chat, model, context);
+    const built = tracePromptBuild(context, () =>
+      buildPrompt({
+        input: chat.input,
+        attachments: chat.attachments,
+        history: turn.history,
+        // The model's context window bounds the prompt, and the report in `meta` says how.
+        model: model.modelId,
+        ...(chat.template ? { template: chat.template } : {}),
+        ...prompt,
+      }),
+    );
 
     // A client that left while the body was read costs nothing yet; do not start the model.
     request.signal.throwIfAborted();
+    const claimed = await admission.claim();
+    if (claimed) return claimed;
     const upstreamController = new AbortController();
     const onClientAbort = () => upstreamController.abort(request.signal.reason);
-    request.signal.addEventListener('abort', onClientAbort, { once: true });
+    // A detached stream keeps generating for a client that comes back to resume it.
+    if (!streams.detached) request.signal.addEventListener('abort', onClientAbort, { once: true });
     let upstream: Awaited<ReturnType<typeof model.stream>>;
+    let conversationId: string;
     try {
+      conversationId = await turn.open();
       upstream = await model.stream({
         system: built.system,
+        systemCacheBreakpoints: built.systemCacheBreakpoints,
         messages: built.messages,
         signal: upstreamController.signal,
       });
+      // An answer that repeats the prompt's canary ends in a PROMPT_INJECTION_SUSPECTED error, not in `done`.
+      if (built.canary) upstream = upstream.pipeThrough(createCanaryLeakGuard(built.canary));
     } catch (error) {
       request.signal.removeEventListener('abort', onClientAbort);
+      turn.fail(error);
+      await admission.fail(error);
       throw error;
     }
 
     const meta: MetaEvent = {
       type: 'meta',
       requestId: context.requestId,
-      conversationId: chat.conversationId ?? generateId(),
+      conversationId,
       provider: model.provider,
       model: model.modelId,
       prompt: built.report,
@@ -72,8 +96,20 @@ export function createChatRoute({ catalog, limits, schema, prompt, generateId }:
       request.signal.removeEventListener('abort', onClientAbort),
     );
     context.log.defer();
-    const events = createChatEventStream({ meta, upstream, upstreamController, toErrorEvent, onEnd });
-    return new Response(events.pipeThrough(createChatEventEncoder()), { headers: eventStreamHeaders });
+    const events = createChatEventStream({
+      meta,
+      upstream,
+      upstreamController,
+      toErrorEvent,
+      onEnd: (end) => {
+        // A router's model names the target that answered (the last to take over) only now.
+        context.log.annotate({ provider: model.provider, model: model.modelId });
+        onEnd(end);
+        turn.finish(end);
+      },
+    });
+    const answered = events.pipeThrough(turn.holdTerminalEvent());
+    return admission.respond(answered);
   };
 }
 

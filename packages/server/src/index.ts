@@ -1,6 +1,43 @@
-export type { Fragmentkit, FragmentkitConfig } from './fragmentkit.js';
+export type { AuthContext, AuthHook, TeamRole } from './auth/authContext.js';
+export { teamRoles } from './auth/authContext.js';
+export type { JwtAuthOptions } from './auth/jwtAuth.js';
+export { createJwtAuth } from './auth/jwtAuth.js';
+export type { JwtClaimNames } from './auth/jwtClaims.js';
+export { requireRole } from './auth/requireRole.js';
+export type { ChatModel, ChatModelEvent, ChatModelRestart } from './chatModel.js';
+export type { ChatQuota, ChatQuotaDecision, CostFunction, QuotaSubjectIds } from './chatQuota.js';
+export type { ClientIpOptions } from './clientAddress.js';
+export { setClientAddress } from './clientAddress.js';
+export type { ConversationPermissions } from './conversationRoutes.js';
+export type { CorsOptions } from './cors.js';
+export type { Fragmentkit, FragmentkitConfig, FragmentkitMaintenance } from './fragmentkit.js';
 export { createFragmentkit } from './fragmentkit.js';
+export type { GatewayOptions } from './gateway/gatewayOptions.js';
+export type { OpenAIErrorBody } from './gateway/openAIError.js';
+export { openAIErrorBody, openAIErrorResponse } from './gateway/openAIError.js';
+export { createFragmentStoreIdempotencyStore } from './idempotency/fragmentStoreIdempotencyStore.js';
+export type {
+  Idempotency,
+  IdempotencyClaim,
+  IdempotencyConfig,
+  IdempotencyOptions,
+  IdempotencyTicket,
+  IdempotentCall,
+} from './idempotency/idempotency.js';
+export { answerFromRecord, createIdempotency } from './idempotency/idempotency.js';
+export type {
+  IdempotencyBeginInput,
+  IdempotencyBeginResult,
+  IdempotencyCompleteInput,
+  IdempotencyKeyId,
+  IdempotencyRecord,
+  IdempotencyStore,
+} from './idempotency/idempotencyStore.js';
+export type { MemoryIdempotencyStoreOptions } from './idempotency/memoryIdempotencyStore.js';
+export { createMemoryIdempotencyStore } from './idempotency/memoryIdempotencyStore.js';
+export { hashRequestBody } from './idempotency/requestHash.js';
 export type { FragmentkitLogger } from './logger.js';
+export type { PreviewRuntimeOptions } from './previewRuntimeRoute.js';
 export type { InProcessQueueOptions } from './queue/inProcessQueue.js';
 export { createInProcessQueue } from './queue/inProcessQueue.js';
 export type { QueueClock } from './queue/queueClock.js';
@@ -45,6 +82,9 @@ export type {
 } from './rateLimit/rateLimitStore.js';
 export type { DailyLimits, TieredDailyPoliciesOptions } from './rateLimit/tieredDailyPolicies.js';
 export { tieredDailyPolicies } from './rateLimit/tieredDailyPolicies.js';
+export type { ChatTasks, RouterChatModelOptions } from './routerModel.js';
+export { createRouterChatModel, defaultChatTasks } from './routerModel.js';
+export type { ServerSentEvent } from './sse.js';
 export { defaultAppRole } from './store/appRole.js';
 export type { AuditInput, AuditRecord, ListAuditInput } from './store/auditLog.js';
 export type {
@@ -72,3 +112,7 @@ export { fragmentStoreMigrations, migrate } from './store/migrations.js';
 export type { PurgeResult } from './store/retention.js';
 export type { Tenant } from './store/tenantTransaction.js';
 export type { RecordUsageInput, UsageRecord, UsageTotals, UsageTotalsInput } from './store/usageLedger.js';
+export type { StreamsConfig } from './streams/chatStreams.js';
+export type { MemoryStreamBufferOptions } from './streams/memoryStreamBuffer.js';
+export { createMemoryStreamBuffer } from './streams/memoryStreamBuffer.js';
+export type { StreamBuffer, StreamReadOptions, StreamSlice } from './streams/streamBuffer.js';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Fragmentkit } from './fragmentkit.js';
 import { type HostIncomingMessage, toWebRequest } from './nodeRequest.js';
-import { writeWebResponse } from './nodeResponse.js';
+import { clientDisconnectSignal, writeWebResponse } from './nodeResponse.js';
 
 /**
  * Options of {@link toNodeHandler}.
@@ -64,13 +64,10 @@ export function toNodeHandler(
   const trustProxy = options.trustProxy ?? true;
 
   return (request, response, next) => {
-    const controller = new AbortController();
-    response.once('close', () => {
-      if (!response.writableFinished) controller.abort(new DOMException('The client disconnected.', 'AbortError'));
-    });
+    const signal = clientDisconnectSignal(response);
     // Started inside the chain so that a request Node accepted but `Request` rejects still gets an answer.
     Promise.resolve()
-      .then(() => handle(toWebRequest(request as HostIncomingMessage, { trustProxy, signal: controller.signal })))
+      .then(() => handle(toWebRequest(request as HostIncomingMessage, { trustProxy, signal })))
       .then((webResponse) => writeWebResponse(webResponse, response))
       .catch((error: unknown) => {
         if (next) return next(error);

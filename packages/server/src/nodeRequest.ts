@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
+import { setClientAddress } from './clientAddress.js';
+import { forwardedOrigin } from './forwardedOrigin.js';
 
 /** What Express and body parsers add to Node's request. */
 export type HostIncomingMessage = IncomingMessage & { originalUrl?: string; body?: unknown; _body?: boolean };
@@ -9,6 +11,10 @@ export interface ToWebRequestOptions {
   trustProxy: boolean;
   /** Becomes the Request's signal; the caller aborts it when the client goes away. */
   signal: AbortSignal;
+  /** A body the host framework already read and parsed, e.g. Fastify's `request.body`; it wins over `req.body`. */
+  body?: unknown;
+  /** The client's address as the host framework sees it. Default: the socket's remote address. */
+  clientAddress?: string;
 }
 
 /**
@@ -16,7 +22,8 @@ export interface ToWebRequestOptions {
  * from `req.url`, so `originalUrl` wins), all headers, and the body, either as already parsed
  * by a body parser or streamed from the socket.
  */
-export function toWebRequest(request: HostIncomingMessage, { trustProxy, signal }: ToWebRequestOptions): Request {
+export function toWebRequest(request: HostIncomingMessage, options: ToWebRequestOptions): Request {
+  const { trustProxy, signal } = options;
   const method = request.method ?? 'GET';
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
@@ -25,7 +32,7 @@ export function toWebRequest(request: HostIncomingMessage, { trustProxy, signal 
   }
   const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
   if (method !== 'GET' && method !== 'HEAD') {
-    const parsed = parsedBody(request);
+    const parsed = parsedBody(request, options.body);
     if (parsed === undefined) {
       init.body = Readable.toWeb(request) as unknown as ReadableStream<Uint8Array>;
       init.duplex = 'half';
@@ -35,14 +42,15 @@ export function toWebRequest(request: HostIncomingMessage, { trustProxy, signal 
       init.body = parsed;
     }
   }
-  return new Request(requestUrl(request, trustProxy), init);
+  const webRequest = new Request(requestUrl(request, trustProxy), init);
+  return setClientAddress(webRequest, options.clientAddress ?? request.socket.remoteAddress);
 }
 
-function parsedBody(request: HostIncomingMessage): string | Uint8Array<ArrayBuffer> | undefined {
+function parsedBody(request: HostIncomingMessage, given: unknown): string | Uint8Array<ArrayBuffer> | undefined {
   // Express 4's body-parser sets `req.body = {}` even when it did not read the stream, so only
   // a drained stream means the body lives in `req.body`.
   const consumed = request._body === true || request.readableEnded;
-  const { body } = request;
+  const body = given ?? request.body;
   if (!consumed || body === undefined) return undefined;
   if (typeof body === 'string') return body;
   if (body instanceof Uint8Array) return body as Uint8Array<ArrayBuffer>;
@@ -51,18 +59,13 @@ function parsedBody(request: HostIncomingMessage): string | Uint8Array<ArrayBuff
 
 function requestUrl(request: HostIncomingMessage, trustProxy: boolean): string {
   const path = request.originalUrl ?? request.url ?? '/';
-  const forwardedProto = trustProxy ? firstValue(request.headers['x-forwarded-proto']) : undefined;
-  const forwardedHost = trustProxy ? firstValue(request.headers['x-forwarded-host']) : undefined;
+  const forwarded = trustProxy
+    ? forwardedOrigin((name) => request.headers[name])
+    : { protocol: undefined, host: undefined };
   const encrypted = 'encrypted' in request.socket && request.socket.encrypted === true;
-  const protocol =
-    forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : encrypted ? 'https' : 'http';
-  const host = forwardedHost ?? request.headers.host ?? 'localhost';
+  const protocol = forwarded.protocol ?? (encrypted ? 'https' : 'http');
+  const host = forwarded.host ?? request.headers.host ?? 'localhost';
   // Joined as text, not `new URL(path, base)`: a path like `//other.host/x` must stay a path.
   const url = URL.parse(`${protocol}://${host}${path}`) ?? URL.parse(`${protocol}://localhost${path}`);
   return url ? url.href : `${protocol}://localhost/`;
-}
-
-function firstValue(header: string | string[] | undefined): string | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  return value?.split(',')[0]?.trim().toLowerCase() || undefined;
 }

@@ -29,6 +29,18 @@ export async function writeWebResponse(source: Response, target: ServerResponse)
   }
 }
 
+/**
+ * Aborts when the client goes away before the response is complete: the request's signal, so
+ * routes stop work (and upstream model calls) nobody will read.
+ */
+export function clientDisconnectSignal(target: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  target.once('close', () => {
+    if (!target.writableFinished) controller.abort(new DOMException('The client disconnected.', 'AbortError'));
+  });
+  return controller.signal;
+}
+
 function drained(target: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {

@@ -1,6 +1,6 @@
 import type { ChatStreamEvent } from '@fragmentkit/core';
 import { describe, expect, it } from 'vitest';
-import { createChatEventEncoder, formatServerSentEvent } from './sse.js';
+import { createServerSentEventEncoder, formatServerSentEvent, type ServerSentEvent, toServerSentEvent } from './sse.js';
 
 describe('formatServerSentEvent', () => {
   it('writes id, event and data, ending with a blank line', () => {
@@ -16,19 +16,25 @@ describe('formatServerSentEvent', () => {
   });
 });
 
-describe('createChatEventEncoder', () => {
-  it('numbers events from 1 and names them by type', async () => {
+describe('formatServerSentEvent without an id', () => {
+  it('leaves the id field out, so the last event id the client holds stays', () => {
+    expect(formatServerSentEvent({ id: '', event: 'error', data: '{}' })).toBe('event: error\ndata: {}\n\n');
+  });
+});
+
+describe('createServerSentEventEncoder', () => {
+  it('writes chat events numbered by position and named by type', async () => {
     const events: ChatStreamEvent[] = [
       { type: 'fragment-delta', fragment: { title: 'Counter\nApp' } },
       { type: 'usage', usage: { inputTokens: 1, outputTokens: 2 } },
     ];
     const body = new Response(
-      new ReadableStream<ChatStreamEvent>({
+      new ReadableStream<ServerSentEvent>({
         start(controller) {
-          for (const event of events) controller.enqueue(event);
+          for (const [index, event] of events.entries()) controller.enqueue(toServerSentEvent(event, index + 1));
           controller.close();
         },
-      }).pipeThrough(createChatEventEncoder()),
+      }).pipeThrough(createServerSentEventEncoder()),
     );
     expect(await body.text()).toBe(
       'id: 1\nevent: fragment-delta\ndata: {"type":"fragment-delta","fragment":{"title":"Counter\\nApp"}}\n\n' +

@@ -5,6 +5,7 @@ import { startFakeProvider } from '@fragmentkit/fake-provider';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createFragmentkit } from '../src/fragmentkit.js';
 import { type NodeHandler, toNodeHandler } from '../src/node.js';
+import { createAddressRecorder } from './addressRecorder.js';
 import { createDeferred } from './deferred.js';
 import { close, listen } from './listen.js';
 import { collectSse, readSse } from './readSse.js';
@@ -14,12 +15,26 @@ import { createScriptedModel } from './scriptedModel.js';
 /** How a host test serves a Node handler, e.g. mounted in Express at `/api/fragmentkit`. */
 export type MountHandler = (handler: NodeHandler) => Server;
 
+/** What a host adapter serves: a fragmentkit instance or a bare Web handler. */
+export type HandlerTarget = Parameters<typeof toNodeHandler>[0];
+
 /**
- * The checks every Node host must pass, run against a real server listening on loopback:
- * chat through the fake Anthropic API, unbuffered streaming, abort on disconnect, body limits,
- * proxy headers and multiple cookies.
+ * How a host test serves a target through its own adapter (Hono, Fastify, ...) at
+ * `/api/fragmentkit`, on a Node server that is not listening yet.
  */
+export type ServeTarget = (target: HandlerTarget, options: { trustProxy: boolean }) => Server | Promise<Server>;
+
+/** {@link runHostScenarios} for hosts that take a Node request listener (node:http, Express). */
 export function runHostScenarios(mount: MountHandler): void {
+  runAdapterScenarios((target, { trustProxy }) => mount(toNodeHandler(target, { trustProxy })));
+}
+
+/**
+ * The checks every host must pass, run against a real server listening on loopback: chat
+ * through the fake Anthropic API, unbuffered streaming, abort on disconnect, body limits,
+ * proxy headers, multiple cookies, the client address, CORS and security headers.
+ */
+export function runAdapterScenarios(serveTarget: ServeTarget): void {
   let fake: Awaited<ReturnType<typeof startFakeProvider>>;
   const servers: Server[] = [];
 
@@ -34,8 +49,8 @@ export function runHostScenarios(mount: MountHandler): void {
     await fake.close();
   });
 
-  async function serve(target: Parameters<typeof toNodeHandler>[0]): Promise<string> {
-    const server = mount(toNodeHandler(target));
+  async function serve(target: HandlerTarget, trustProxy = true): Promise<string> {
+    const server = await serveTarget(target, { trustProxy });
     servers.push(server);
     return listen(server);
   }
@@ -176,9 +191,7 @@ export function runHostScenarios(mount: MountHandler): void {
   });
 
   it('ignores forwarded headers when trustProxy is off', async () => {
-    const server = mount(toNodeHandler(async (request) => new Response(request.url), { trustProxy: false }));
-    servers.push(server);
-    const origin = await listen(server);
+    const origin = await serve(async (request) => new Response(request.url), false);
     const response = await fetch(`${origin}/api/fragmentkit/echo`, {
       headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example.com' },
     });
@@ -202,5 +215,48 @@ export function runHostScenarios(mount: MountHandler): void {
     const origin = await serveModel(createScriptedModel([...fragmentDeltas(), finishEvent]));
     const events = await collectSse((await postChat(origin, { input: 'Make a counter' })).body!);
     expect(events.at(-1)?.data).toEqual({ type: 'done', fragment: sampleFragment, finishReason: 'stop' });
+  });
+
+  it('tells the handler the client address, which guest mode and rate limits key on', async () => {
+    const { rateLimit, seen } = createAddressRecorder();
+    const model = createScriptedModel([...fragmentDeltas(), finishEvent]);
+    const origin = await serve(createFragmentkit({ model, rateLimit }));
+    const first = await postChat(origin, { input: 'Make a counter' });
+    expect(first.status).toBe(200);
+    await collectSse(first.body!);
+    const second = await postChat(origin, { input: 'Make a counter' });
+    expect(second.status).toBe(429);
+    expect(second.headers.get('ratelimit')).toBe('"per-address";r=0;t=60');
+    expect(seen).toEqual(['127.0.0.1', '127.0.0.1']);
+  });
+
+  it('answers CORS preflights and sends security headers through the host', async () => {
+    const fragmentkit = createFragmentkit({ cors: { origins: ['https://app.example.com'] } });
+    const origin = await serve(fragmentkit);
+    const preflight = await fetch(`${origin}/api/fragmentkit/chat`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://app.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, authorization',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type, authorization');
+
+    const refused = await fetch(`${origin}/api/fragmentkit/chat`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+
+    const health = await fetch(`${origin}/api/fragmentkit/health`, { headers: { origin: 'https://app.example.com' } });
+    expect(health.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(health.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(health.headers.get('x-frame-options')).toBe('DENY');
+    expect(health.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(health.headers.get('cache-control')).toBe('no-store');
   });
 }

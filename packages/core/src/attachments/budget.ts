@@ -1,17 +1,26 @@
 import { FragmentkitError } from '../errors.js';
-import { renderAttachment, toDisplayPath } from '../prompt/renderAttachment.js';
+import { toSingleLine } from '../prompt/dataBlock.js';
+import { renderAttachment } from '../prompt/renderAttachment.js';
 import type { AttachmentReport } from '../prompt/types.js';
+import { fitLeadingLines, lineCount } from '../tokens/fitLeadingLines.js';
 import { estimateTokenizer, type Tokenizer } from '../tokens/tokenizer.js';
 import type { Attachment, LineRange } from './attachment.js';
 
 /** Options for {@link budgetAttachments}. */
 export interface BudgetAttachmentsOptions {
-  /** Counts the tokens of each rendered snippet. Defaults to {@link estimateTokenizer}. */
+  /** Counts the tokens of each rendered attachment. Defaults to {@link estimateTokenizer}. */
   tokenizer?: Tokenizer;
-  /** Most tokens one rendered snippet may take; longer ones lose their last lines. Default 4000. */
+  /** Most tokens one rendered attachment may take; longer ones lose their last lines. Default 4000. */
   maxTokensPerAttachment?: number;
-  /** Most tokens all rendered snippets together may take. Default 16000. */
+  /** Most tokens all rendered attachments together may take. Default 16000. */
   maxTotalTokens?: number;
+  /**
+   * Tokens the model's context window has left for attached code, as `buildPrompt` works it
+   * out. When lower than `maxTotalTokens` it is the binding limit, and notes say so.
+   */
+  contextWindowTokens?: number;
+  /** Ids of attachments whose file changed since (see `detectStale`); their reports say `stale`. */
+  staleIds?: Iterable<string>;
 }
 
 /** An attachment that made it into the prompt, whole or cut to its first lines. */
@@ -49,12 +58,15 @@ const defaultMaxTokensPerAttachment = 4000;
 const defaultMaxTotalTokens = 16000;
 
 /**
- * Fits attachments into a token budget, in order. A snippet over the per-snippet cap keeps the
- * first whole lines that fit, followed by a note naming the lines left out, e.g.
+ * Fits attachments into a token budget, in order. An attachment over the per-attachment cap
+ * keeps the first whole lines that fit, followed by a note naming the lines left out, e.g.
  * `[fragmentkit: lines 120-300 of src/App.tsx omitted: over the 4000-token budget for one snippet]`.
- * Once the total cap runs low, the next snippet is cut to what remains, or dropped when not even
- * its first line fits. Lines are never split. Token counts are those of the rendered blocks, so
- * the reports are exact for the chosen tokenizer.
+ * Once the total cap (or the context window) runs low, the next attachment is cut to what
+ * remains, or dropped when not even its first line fits. Lines are never split. An attachment
+ * that fits is counted as rendered; one that is cut is counted in pieces (label, runs of lines,
+ * note) and only as far as the budget goes, so cutting a long attachment costs about one count
+ * of the part that fits; for the default estimator that sum is never below the count of the
+ * rendered block.
  *
  * @throws {FragmentkitError} `INVALID_REQUEST` when a cap is negative or not a number.
  *
@@ -79,6 +91,13 @@ export function budgetAttachments(
     defaultMaxTokensPerAttachment,
   );
   const maxTotal = readCap('maxTotalTokens', options.maxTotalTokens, defaultMaxTotalTokens);
+  const windowTokens = readCap('contextWindowTokens', options.contextWindowTokens, Number.POSITIVE_INFINITY);
+  const totalLimit = Math.min(maxTotal, windowTokens);
+  const totalReason =
+    windowTokens < maxTotal
+      ? "the model's context window ran out"
+      : `the ${maxTotal}-token budget for attached code ran out`;
+  const stale = new Set(options.staleIds ?? []);
 
   const budget: AttachmentBudget = { included: [], truncated: [], dropped: [], totalTokens: 0, reports: [] };
   const reportsById = new Map<string, AttachmentReport>();
@@ -89,11 +108,11 @@ export function budgetAttachments(
       budget.reports.push({ ...earlier, tokens: 0 });
       continue;
     }
-    const remaining = maxTotal - budget.totalTokens;
+    const remaining = totalLimit - budget.totalTokens;
     const perAttachmentBinds = maxPerAttachment <= remaining;
     const reason = perAttachmentBinds
-      ? `over the ${maxPerAttachment}-token budget for one snippet`
-      : `the ${maxTotal}-token budget for attached code ran out`;
+      ? `over the ${maxPerAttachment}-token budget for one ${noun(attachment)}`
+      : totalReason;
     const placed = place(attachment, Math.min(maxPerAttachment, remaining), reason, tokenizer);
 
     const report: AttachmentReport = {
@@ -103,6 +122,7 @@ export function budgetAttachments(
       tokens: placed ? placed.tokens : 0,
       truncated: placed?.truncated ?? false,
       dropped: placed === undefined,
+      stale: stale.has(attachment.id),
       ...(placed?.omitted ? { omitted: placed.omitted } : {}),
     };
     reportsById.set(attachment.id, report);
@@ -116,6 +136,10 @@ export function budgetAttachments(
     budget.totalTokens += placed.tokens;
   }
   return budget;
+}
+
+function noun(attachment: Attachment): string {
+  return attachment.kind === 'snippet' ? 'snippet' : attachment.kind === 'file' ? 'file' : 'error';
 }
 
 function readCap(name: string, value: number | undefined, fallback: number): number {
@@ -135,34 +159,33 @@ function place(
   reason: string,
   tokenizer: Tokenizer,
 ): BudgetedAttachment | undefined {
-  const rendered = renderAttachment(attachment);
-  const tokens = tokenizer.count(rendered);
-  if (tokens <= limit) return { attachment, text: attachment.text, rendered, tokens, truncated: false };
-
-  const lines = attachment.text.split('\n');
+  // The frame is counted with an empty line for the code, and one token more for the line
+  // numbers in the label, which grow with the lines kept.
+  const frameTokens = tokenizer.count(renderAttachment(attachment, '')) + 1;
+  // Once the budget is spent, the attachments left are dropped without reading their text.
+  if (frameTokens >= limit) return undefined;
   const { startLine } = attachment.range;
-  const lastLine = startLine + lines.length - 1;
-  const attempt = (kept: number) => {
-    const text = lines.slice(0, kept).join('\n');
-    const omitted = { startLine: startLine + kept, endLine: lastLine };
-    const note = `[fragmentkit: lines ${omitted.startLine}-${omitted.endLine} of ${toDisplayPath(attachment.filePath)} omitted: ${reason}]`;
-    const block = renderAttachment(attachment, text, note);
-    return { attachment, text, rendered: block, tokens: tokenizer.count(block), truncated: true, omitted };
+  const note = (from: number, lastLine: number) =>
+    `[fragmentkit: lines ${from}-${lastLine} of ${toSingleLine(attachment.filePath)} omitted: ${reason}]`;
+  // Lines are only counted for a cut, the attached range gives the note's width until then.
+  let lastLine: number | undefined;
+  const lastLineOfText = () => {
+    lastLine ??= startLine + lineCount(attachment.text) - 1;
+    return lastLine;
   };
-
-  // More lines never cost fewer tokens, so the longest prefix that fits is found by bisection.
-  let best: BudgetedAttachment | undefined;
-  let low = 1;
-  let high = lines.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >>> 1;
-    const candidate = attempt(middle);
-    if (candidate.tokens <= limit) {
-      best = candidate;
-      low = middle + 1;
-    } else {
-      high = middle - 1;
-    }
-  }
-  return best;
+  const widest = Math.max(attachment.range.endLine, startLine + attachment.text.length);
+  const fitted = fitLeadingLines({
+    text: attachment.text,
+    limit,
+    tokenizer,
+    frameTokens,
+    noteTokens: tokenizer.count(note(widest, widest)) + 1,
+    renderWhole: () => renderAttachment(attachment),
+    renderPart: (keptText, kept) => renderAttachment(attachment, keptText, note(startLine + kept, lastLineOfText())),
+  });
+  if (!fitted) return undefined;
+  const { rendered, tokens } = fitted;
+  if (fitted.whole) return { attachment, text: attachment.text, rendered, tokens, truncated: false };
+  const omitted = { startLine: startLine + fitted.kept, endLine: lastLineOfText() };
+  return { attachment, text: fitted.keptText, rendered, tokens, truncated: true, omitted };
 }

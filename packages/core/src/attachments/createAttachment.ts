@@ -1,5 +1,5 @@
 import { FragmentkitError } from '../errors.js';
-import type { Attachment, LineRange } from './attachment.js';
+import type { LineRange, SnippetAttachment } from './attachment.js';
 import { contentHash } from './contentHash.js';
 
 /** Options for {@link createAttachment}. */
@@ -37,7 +37,7 @@ export interface CreateAttachmentOptions {
  * attachment.language; // 'tsx'
  * ```
  */
-export function createAttachment(options: CreateAttachmentOptions): Attachment {
+export function createAttachment(options: CreateAttachmentOptions): SnippetAttachment {
   const { filePath, range } = options;
   if (typeof filePath !== 'string' || filePath.trim() === '') {
     throw new FragmentkitError('INVALID_REQUEST', 'An attachment needs a non-empty filePath.');
@@ -66,7 +66,8 @@ export function createAttachment(options: CreateAttachmentOptions): Attachment {
   };
 }
 
-function assertLineRange(range: LineRange): void {
+/** @throws {FragmentkitError} `INVALID_REQUEST` unless `range` is a range of whole lines. */
+export function assertLineRange(range: LineRange): void {
   const valid =
     typeof range === 'object' &&
     range !== null &&

@@ -74,7 +74,7 @@ function fakeFetch(...responses: (Response | Error)[]) {
     requests.push({
       url: String(input),
       headers: new Headers(init?.headers),
-      body: JSON.parse(String(init?.body)),
+      body: init?.body === undefined ? {} : JSON.parse(String(init.body)),
       signal: init?.signal ?? undefined,
     });
     const next = responses.shift();
@@ -221,7 +221,7 @@ describe('createChatSession', () => {
     const { fetch } = fakeFetch(
       streamResponse(sse(meta, 1) + sse({ type: 'fragment-delta', fragment: { title: 'C' } }, 2)),
     );
-    const session = createChatSession({ endpoint: '/api', fetch, generateId });
+    const session = createChatSession({ endpoint: '/api', fetch, generateId, reconnect: false });
     await session.send('Make a counter');
     const state = session.getSnapshot();
     expect(state.status).toBe('error');
@@ -348,5 +348,219 @@ describe('createChatSession', () => {
     await session.send('Second');
     expect(requests[1]?.body.conversationId).toBeUndefined();
     expect(requests[1]?.body.history).toEqual([]);
+  });
+});
+
+describe('createChatSession reconnecting a broken stream', () => {
+  const done = sse({ type: 'done', fragment, finishReason: 'stop' }, 4);
+  /** Waits nothing, remembering which attempts it was asked to wait for. */
+  function instantWaits() {
+    const waited: number[] = [];
+    return { waited, wait: async (attempt: number) => void waited.push(attempt) };
+  }
+  /** A body that sends `text`, then breaks like a dropped connection. */
+  function breakingBody(text: string): Response {
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode(text));
+      },
+      pull(controller) {
+        controller.error(new TypeError('network error'));
+      },
+    });
+    return new Response(body, { headers: { 'Content-Type': 'text/event-stream' } });
+  }
+  const firstPart = sse(meta, 1) + sse({ type: 'fragment-delta', fragment: { title: 'Co' } }, 2);
+
+  it('resumes from the stream route with Last-Event-ID and skips events it already has', async () => {
+    const { fetch, requests } = fakeFetch(
+      breakingBody(firstPart),
+      streamResponse(
+        sse({ type: 'fragment-delta', fragment: { title: 'Seen before' } }, 2) +
+          sse({ type: 'fragment-delta', fragment: { title: 'Count' } }, 3) +
+          done,
+      ),
+    );
+    const waits = instantWaits();
+    const session = createChatSession({
+      endpoint: '/api',
+      fetch,
+      generateId,
+      headers: { Authorization: 'Bearer token' },
+      reconnect: { wait: waits.wait },
+    });
+    const titles: (string | undefined)[] = [];
+    session.subscribe(() => titles.push(session.getSnapshot().fragment?.title));
+    await session.send('Make a counter');
+
+    expect(session.getSnapshot()).toMatchObject({ status: 'done', fragment, error: undefined });
+    expect(session.getSnapshot().messages[0]?.status).toBe('done');
+    expect(titles).not.toContain('Seen before');
+    expect(titles).toContain('Count');
+    expect(waits.waited).toEqual([1]);
+    expect(requests).toHaveLength(2);
+    expect(requests[1]?.url).toBe('/api/chat/req_1/stream');
+    expect(requests[1]?.headers.get('Last-Event-ID')).toBe('2');
+    expect(requests[1]?.headers.get('Authorization')).toBe('Bearer token');
+  });
+
+  it('sends the turn again with its Idempotency-Key when the stream broke before meta named its request', async () => {
+    const { fetch, requests } = fakeFetch(
+      breakingBody(''),
+      streamResponse(firstPart + sse({ type: 'done', fragment, finishReason: 'stop' }, 3)),
+    );
+    const session = createChatSession({
+      endpoint: '/api',
+      fetch,
+      generateId,
+      reconnect: { wait: instantWaits().wait },
+    });
+    await session.send('Make a counter');
+    expect(session.getSnapshot().status).toBe('done');
+    expect(requests.map((request) => request.url)).toEqual(['/api/chat', '/api/chat']);
+    expect(requests[1]?.headers.get('Idempotency-Key')).toBe(requests[0]?.headers.get('Idempotency-Key'));
+    expect(requests[1]?.headers.get('Last-Event-ID')).toBeNull();
+    expect(requests[1]?.body).toEqual(requests[0]?.body);
+  });
+
+  it('falls back to the Idempotency-Key replay when the stream route no longer has the stream', async () => {
+    const { fetch, requests } = fakeFetch(
+      breakingBody(firstPart),
+      Response.json({ error: { code: 'NOT_FOUND', message: 'No resumable stream.' } }, { status: 404 }),
+      streamResponse(sse({ type: 'fragment-delta', fragment: { title: 'Count' } }, 3) + done),
+    );
+    const session = createChatSession({
+      endpoint: '/api',
+      fetch,
+      generateId,
+      reconnect: { wait: instantWaits().wait },
+    });
+    await session.send('Make a counter');
+    expect(session.getSnapshot().status).toBe('done');
+    expect(requests.map((request) => request.url)).toEqual(['/api/chat', '/api/chat/req_1/stream', '/api/chat']);
+    expect(requests[2]?.headers.get('Idempotency-Key')).toBe(requests[0]?.headers.get('Idempotency-Key'));
+    expect(requests[2]?.headers.get('Last-Event-ID')).toBe('2');
+  });
+
+  it('tries again after a network error or a 409, waiting before each attempt', async () => {
+    const { fetch, requests } = fakeFetch(
+      breakingBody(firstPart),
+      new TypeError('Failed to fetch'),
+      Response.json({ error: { code: 'IDEMPOTENCY_IN_FLIGHT', message: 'Running.' } }, { status: 409 }),
+      streamResponse(sse({ type: 'fragment-delta', fragment: { title: 'Count' } }, 3) + done),
+    );
+    const waits = instantWaits();
+    const session = createChatSession({
+      endpoint: '/api',
+      fetch,
+      generateId,
+      reconnect: { wait: waits.wait, attempts: 3 },
+    });
+    await session.send('Make a counter');
+    expect(session.getSnapshot().status).toBe('done');
+    expect(waits.waited).toEqual([1, 2, 3]);
+    expect(requests).toHaveLength(4);
+  });
+
+  it('reports the break only after every attempt failed', async () => {
+    const { fetch, requests } = fakeFetch(
+      breakingBody(firstPart),
+      new TypeError('Failed to fetch'),
+      new TypeError('Failed to fetch'),
+    );
+    const waits = instantWaits();
+    const session = createChatSession({
+      endpoint: '/api',
+      fetch,
+      generateId,
+      reconnect: { wait: waits.wait, attempts: 2 },
+    });
+    await session.send('Make a counter');
+    expect(session.getSnapshot()).toMatchObject({ status: 'error', error: { code: 'STREAM_INCOMPLETE' } });
+    expect(session.getSnapshot().messages[0]).toMatchObject({ status: 'error', fragment: { title: 'Co' } });
+    expect(waits.waited).toEqual([1, 2]);
+    expect(requests).toHaveLength(3);
+  });
+
+  it('gives a resumed stream that breaks again its own attempts, as long as it made progress', async () => {
+    const { fetch, requests } = fakeFetch(
+      breakingBody(firstPart),
+      breakingBody(sse({ type: 'fragment-delta', fragment: { title: 'Cou' } }, 3)),
+      streamResponse(done),
+    );
+    const waits = instantWaits();
+    const session = createChatSession({
+      endpoint: '/api',
+      fetch,
+      generateId,
+      reconnect: { wait: waits.wait, attempts: 1 },
+    });
+    await session.send('Make a counter');
+    expect(session.getSnapshot().status).toBe('done');
+    expect(requests[2]?.headers.get('Last-Event-ID')).toBe('3');
+  });
+
+  it('reports an error answer to a resume, such as 401, without trying again', async () => {
+    const { fetch, requests } = fakeFetch(
+      breakingBody(firstPart),
+      Response.json({ error: { code: 'UNAUTHORIZED', message: 'Sign in first.' } }, { status: 401 }),
+    );
+    const session = createChatSession({
+      endpoint: '/api',
+      fetch,
+      generateId,
+      reconnect: { wait: instantWaits().wait },
+    });
+    await session.send('Make a counter');
+    expect(session.getSnapshot()).toMatchObject({
+      status: 'error',
+      error: { code: 'UNAUTHORIZED', details: { status: 401 } },
+    });
+    expect(requests).toHaveLength(2);
+  });
+
+  it('does not resume a stream the server ended with an error event of its own', async () => {
+    const incomplete = { type: 'error' as const, error: { code: 'STREAM_INCOMPLETE', message: 'The model stopped.' } };
+    const { fetch, requests } = fakeFetch(streamResponse(firstPart + sse(incomplete, 3)));
+    const session = createChatSession({
+      endpoint: '/api',
+      fetch,
+      generateId,
+      reconnect: { wait: instantWaits().wait },
+    });
+    await session.send('Make a counter');
+    expect(session.getSnapshot().error).toEqual(incomplete.error);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('rejects an attempt count that is not a whole number', () => {
+    expect(() => createChatSession({ endpoint: '/api', reconnect: { attempts: -1 } })).toThrow(/reconnect.attempts/);
+  });
+
+  it('stops waiting to reconnect when the user stops the turn', async () => {
+    const { fetch, requests } = fakeFetch(breakingBody(firstPart));
+    let waiting!: () => void;
+    const session = createChatSession({
+      endpoint: '/api',
+      fetch,
+      generateId,
+      reconnect: {
+        wait: (_attempt, signal) =>
+          new Promise((_resolve, reject) => {
+            waiting();
+            signal.addEventListener('abort', () => reject(signal.reason));
+          }),
+      },
+    });
+    const waitStarted = new Promise<void>((resolve) => {
+      waiting = resolve;
+    });
+    const sending = session.send('Make a counter');
+    await waitStarted;
+    session.stop();
+    await sending;
+    expect(session.getSnapshot()).toMatchObject({ status: 'stopped', fragment: { title: 'Co' } });
+    expect(requests).toHaveLength(1);
   });
 });

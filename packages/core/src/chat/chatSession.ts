@@ -1,5 +1,5 @@
 import type { Attachment } from '../attachments/attachment.js';
-import { type ErrorBody, isAbortError } from '../errors.js';
+import { type ErrorBody, FragmentkitError, isAbortError } from '../errors.js';
 import type { PartialFragment } from '../fragment/schema.js';
 import type { ModelMessage } from '../prompt/types.js';
 import type { Usage } from '../usage.js';
@@ -73,7 +73,42 @@ export interface ChatSessionOptions {
   headers?: Record<string, string> | (() => Record<string, string>);
   /** Ids for turns and `Idempotency-Key`s. Defaults to random UUIDs. */
   generateId?: () => string;
+  /**
+   * Resuming a stream that breaks before its final event (network error, `STREAM_INCOMPLETE`):
+   * the session asks `${endpoint}/chat/${requestId}/stream` for the events after the last one it
+   * got (`Last-Event-ID`), or sends the turn again with its `Idempotency-Key` when that stream is
+   * gone, skips events it already has and goes on. The turn fails only when resuming fails.
+   * `false` turns it off. Default: 3 attempts, 0.5 s, 1 s, 2 s apart.
+   */
+  reconnect?: ChatReconnectOptions | false;
 }
+
+/**
+ * How a {@link ChatSession} resumes a broken stream.
+ *
+ * @example
+ * ```ts
+ * const reconnect: ChatReconnectOptions = {
+ *   attempts: 5,
+ *   wait: (attempt, signal) => new Promise((resolve) => setTimeout(resolve, 250 * attempt)),
+ * };
+ * createChatSession({ endpoint: '/api/fragmentkit', reconnect });
+ * ```
+ */
+export interface ChatReconnectOptions {
+  /** Attempts in a row without a new event before the turn fails. Default 3. */
+  attempts?: number;
+  /** Waits before attempt `attempt` (1, 2, …); should reject when `signal` aborts (the user stopped). */
+  wait?: (attempt: number, signal: AbortSignal) => Promise<void>;
+}
+
+/** Where a turn's stream is: what a resume asks for. */
+interface StreamPosition {
+  requestId: string | undefined;
+  lastEventId: number;
+}
+
+type ResumeOutcome = { body: ReadableStream<Uint8Array> } | { error: ErrorBody } | undefined;
 
 /**
  * A chat with the fragmentkit server: sends turns, reads the event stream and keeps the
@@ -118,6 +153,14 @@ const initialState: ChatState = Object.freeze({ status: 'idle', messages: Object
 export function createChatSession(options: ChatSessionOptions): ChatSession {
   const endpoint = options.endpoint.replace(/\/+$/, '');
   const generateId = options.generateId ?? randomId;
+  const reconnectAttempts = options.reconnect === false ? 0 : (options.reconnect?.attempts ?? 3);
+  if (!Number.isSafeInteger(reconnectAttempts) || reconnectAttempts < 0) {
+    throw new FragmentkitError(
+      'INVALID_REQUEST',
+      `reconnect.attempts must be a whole number of 0 or more; got ${String(reconnectAttempts)}.`,
+    );
+  }
+  const waitBeforeReconnect = (options.reconnect ? options.reconnect.wait : undefined) ?? exponentialBackoff;
   const listeners = new Set<() => void>();
   let state = initialState;
   /** The turn in flight; events of any other (stopped, replaced) turn are ignored. */
@@ -210,20 +253,83 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     });
 
     const isActive = () => active?.turnId === turn.id;
-    try {
-      const fetchImplementation = options.fetch ?? globalThis.fetch;
-      const headers = typeof options.headers === 'function' ? options.headers() : options.headers;
-      const response = await fetchImplementation(`${endpoint}/chat`, {
+    const fetchImplementation = options.fetch ?? globalThis.fetch;
+    const currentHeaders = () => (typeof options.headers === 'function' ? options.headers() : options.headers);
+    const post = (lastEventId: number) =>
+      fetchImplementation(`${endpoint}/chat`, {
         method: 'POST',
         headers: {
-          ...headers,
+          ...currentHeaders(),
           'Content-Type': 'application/json',
           Accept: 'text/event-stream',
           'Idempotency-Key': turn.id,
+          ...(lastEventId > 0 ? { 'Last-Event-ID': String(lastEventId) } : {}),
         },
         body: JSON.stringify(body),
         signal: controller.signal,
       });
+
+    /** Reads events, skipping those it had before a resume; answers the error of a break, if the stream broke. */
+    async function readTurn(
+      events: ReadableStream<Uint8Array>,
+      position: StreamPosition,
+    ): Promise<ErrorBody | undefined> {
+      let broken: ErrorBody | undefined;
+      await readChatEvents(
+        events,
+        (event, id) => {
+          if (!isActive()) return;
+          const eventNumber = Number(id);
+          if (id && Number.isSafeInteger(eventNumber)) {
+            if (eventNumber <= position.lastEventId) return;
+            position.lastEventId = eventNumber;
+          }
+          // A break has no id: the reader made it up, or a server could not go on resuming.
+          if (event.type === 'error' && event.error.code === 'STREAM_INCOMPLETE' && !id) {
+            broken = event.error;
+            return;
+          }
+          if (event.type === 'meta') position.requestId = event.requestId;
+          handleEvent(turn.id, event);
+        },
+        controller.signal,
+      );
+      return broken;
+    }
+
+    /** One resume attempt: a stream to go on with, an error that ends the turn, or undefined to try again. */
+    async function resume(position: StreamPosition): Promise<ResumeOutcome> {
+      try {
+        let response =
+          position.requestId === undefined
+            ? undefined
+            : await fetchImplementation(`${endpoint}/chat/${encodeURIComponent(position.requestId)}/stream`, {
+                headers: {
+                  ...currentHeaders(),
+                  Accept: 'text/event-stream',
+                  'Last-Event-ID': String(position.lastEventId),
+                },
+                signal: controller.signal,
+              });
+        if (!response || response.status === 404) {
+          await response?.body?.cancel().catch(() => {});
+          // The stream is no longer buffered: the turn's Idempotency-Key gets its recorded answer.
+          response = await post(position.lastEventId);
+        }
+        if (response.ok && response.body) return { body: response.body };
+        if (response.ok || response.status === 409 || response.status === 429 || response.status >= 500) {
+          await response.body?.cancel().catch(() => {});
+          return undefined;
+        }
+        return { error: await errorFromResponse(response, response.url || `${endpoint}/chat`) };
+      } catch (error) {
+        if (isAbortError(error)) throw error;
+        return undefined;
+      }
+    }
+
+    try {
+      const response = await post(0);
       if (!isActive()) return;
       if (!response.ok) {
         const error = await errorFromResponse(response, `${endpoint}/chat`);
@@ -237,13 +343,27 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
         return;
       }
       updateTurn(turn.id, { status: 'streaming' }, { status: 'streaming' });
-      await readChatEvents(
-        response.body,
-        (event) => {
-          if (isActive()) handleEvent(turn.id, event);
-        },
-        controller.signal,
-      );
+      const position: StreamPosition = { requestId: undefined, lastEventId: 0 };
+      let events: ReadableStream<Uint8Array> = response.body;
+      let failedAttempts = 0;
+      for (;;) {
+        const progress = position.lastEventId;
+        const broken = await readTurn(events, position);
+        if (!broken || !isActive()) return;
+        if (position.lastEventId > progress) failedAttempts = 0;
+        let outcome: ResumeOutcome;
+        while (outcome === undefined && failedAttempts < reconnectAttempts) {
+          failedAttempts += 1;
+          await waitBeforeReconnect(failedAttempts, controller.signal);
+          outcome = await resume(position);
+        }
+        if (!isActive()) return;
+        if (!outcome || 'error' in outcome) {
+          finish(turn.id, 'error', { error: outcome?.error ?? broken });
+          return;
+        }
+        events = outcome.body;
+      }
     } catch (error) {
       if (!isActive()) return;
       if (isAbortError(error)) {
@@ -333,6 +453,25 @@ async function errorFromResponse(response: Response, url: string): Promise<Error
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** 0.5 s, 1 s, 2 s, …; rejects with the abort reason when the turn is stopped meanwhile. */
+function exponentialBackoff(attempt: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      500 * 2 ** (attempt - 1),
+    );
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** `crypto.randomUUID` only exists in secure contexts; `getRandomValues` exists everywhere. */

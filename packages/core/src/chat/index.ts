@@ -1,4 +1,5 @@
 export type {
+  ChatReconnectOptions,
   ChatSendOptions,
   ChatSession,
   ChatSessionOptions,

@@ -1,12 +1,20 @@
 import type { Attachment } from '../attachments/attachment.js';
+import { renderDataBlock, toSingleLine } from './dataBlock.js';
+
+/** Frames of an error's stack shown to the model; the top of the stack explains the failure. */
+const renderedFrames = 12;
 
 /**
- * Renders an attachment as the model sees it: a header naming the file and lines, then the code
- * in a Markdown fence longer than any backtick run inside it, so code containing ```` ``` ````
- * cannot end the block early.
+ * Renders an attachment as the model sees it, as labelled data (see {@link renderDataBlock}):
  *
- * Pass `text` to render only the leading lines of the snippet (the header then names just those
- * lines) and `note` to say what was left out; the note follows the closing fence.
+ * - a snippet: `File: src/App.tsx (lines 10-24)` and the code in a fence;
+ * - a whole file: `File: src/App.tsx (whole file, lines 1-80)` and the code;
+ * - an error: `Runtime error in src/App.tsx at line 12:` with the message and the top stack
+ *   frames in a `text` fence, then the code around the failing line.
+ *
+ * Fences are longer than any backtick run inside, so content containing ```` ``` ```` cannot
+ * end its block early. Pass `text` to render only the leading lines (the header then names
+ * just those lines) and `note` to say what was left out; the note follows the closing fence.
  *
  * @example
  * ```ts
@@ -23,21 +31,28 @@ export function renderAttachment(attachment: Attachment, text?: string, note?: s
   const code = text ?? attachment.text;
   const { startLine } = attachment.range;
   const endLine = text === undefined ? attachment.range.endLine : startLine + text.split('\n').length - 1;
-  const fence = '`'.repeat(Math.max(3, longestBacktickRun(code) + 1));
-  const filePath = toDisplayPath(attachment.filePath);
-  // The language comes from the client: keep it from ending the fence's info string.
-  const language = attachment.language.replace(/[^\w#+.-]/g, '');
-  const block = `File: ${filePath} (lines ${startLine}-${endLine})\n${fence}${language}\n${code}\n${fence}`;
+  const filePath = toSingleLine(attachment.filePath);
+  let block: string;
+  if (attachment.kind === 'error') {
+    const output = [
+      `${attachment.errorType}: ${attachment.message}`,
+      ...attachment.frames.slice(0, renderedFrames).map((frame) => `    ${frame.raw}`),
+    ].join('\n');
+    block = [
+      renderDataBlock(`Runtime error in ${filePath} at line ${attachment.failingLine}:`, output, 'text'),
+      renderDataBlock(
+        `File: ${filePath} (lines ${startLine}-${endLine}, failing line ${attachment.failingLine})`,
+        code,
+        attachment.language,
+      ),
+    ].join('\n');
+  } else {
+    const whole = attachment.kind === 'file' && endLine === attachment.range.endLine;
+    block = renderDataBlock(
+      `File: ${filePath} (${whole ? 'whole file, ' : ''}lines ${startLine}-${endLine})`,
+      code,
+      attachment.language,
+    );
+  }
   return note ? `${block}\n${note}` : block;
-}
-
-/** The path as one line: a path comes from the client and must not start lines of its own. */
-export function toDisplayPath(filePath: string): string {
-  return filePath.replace(/[\p{Cc}\u2028\u2029]/gu, ' ');
-}
-
-function longestBacktickRun(text: string): number {
-  let longest = 0;
-  for (const match of text.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
-  return longest;
 }

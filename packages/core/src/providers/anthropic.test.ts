@@ -1,6 +1,7 @@
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildPrompt } from '../prompt/buildPrompt.js';
 import { readAll, readFixture, readUntilError, rejectionOf, sseResponse, textOf } from './__fixtures__/sseFixtures.js';
 import { createAnthropicModel } from './anthropic.js';
 import type { ModelRequest } from './types.js';
@@ -82,6 +83,54 @@ describe('createAnthropicModel', () => {
     expect(captured[0]!.headers.get('authorization')).toBeNull();
     expect(model.provider).toBe('anthropic');
     expect(model.modelId).toBe('claude-sonnet-4-5');
+  });
+
+  it('marks the stable prefix of the system prompt with cache_control breakpoints on the wire', async () => {
+    answerWith(() => sseResponse(readFixture('anthropic-stream.txt')));
+    const model = createAnthropicModel({ apiKey, model: 'claude-sonnet-4-5' });
+    const built = buildPrompt({
+      input: 'Add a reset button',
+      history: [{ input: 'Make a counter', commentary: 'Done.' }],
+      keepTurns: 0,
+      summary: 'The user wants a counter.',
+      canary: 'fk-canary-0011223344556677',
+    });
+
+    await readAll(
+      await model.stream({
+        system: built.system,
+        systemCacheBreakpoints: built.systemCacheBreakpoints,
+        messages: built.messages,
+      }),
+    );
+
+    const [instructionsEnd, summaryEnd] = built.systemCacheBreakpoints;
+    expect(captured[0]!.body.system).toEqual([
+      { type: 'text', text: built.system.slice(0, instructionsEnd), cache_control: { type: 'ephemeral' } },
+      { type: 'text', text: built.system.slice(instructionsEnd, summaryEnd), cache_control: { type: 'ephemeral' } },
+      { type: 'text', text: built.system.slice(summaryEnd) },
+    ]);
+    expect((captured[0]!.body.system as { text: string }[]).map((block) => block.text).join('')).toBe(built.system);
+    expect((captured[0]!.body.system as { text: string }[])[2]?.text).toContain('fk-canary-0011223344556677');
+  });
+
+  it('keeps at most four breakpoints, the last ones, and never sends a blank block', async () => {
+    answerWith(() => sseResponse(readFixture('anthropic-stream.txt')));
+    const model = createAnthropicModel({ apiKey, model: 'claude-sonnet-4-5' });
+    const system = 'aaaa\n\nbbbb\n\ncccc\n\ndddd\n\neeee';
+    await readAll(
+      await model.stream({
+        system,
+        systemCacheBreakpoints: [4, 10, 10, 16, 22, 28, 99, -1],
+        messages: request.messages,
+      }),
+    );
+    expect(captured[0]!.body.system).toEqual([
+      { type: 'text', text: 'aaaa\n\nbbbb', cache_control: { type: 'ephemeral' } },
+      { type: 'text', text: '\n\ncccc', cache_control: { type: 'ephemeral' } },
+      { type: 'text', text: '\n\ndddd', cache_control: { type: 'ephemeral' } },
+      { type: 'text', text: '\n\neeee', cache_control: { type: 'ephemeral' } },
+    ]);
   });
 
   it('takes the output limit from the request, then the options', async () => {

@@ -76,7 +76,7 @@ export function createAnthropicModel(options: AnthropicModelOptions): LanguageMo
           {
             model: options.model,
             max_tokens: request.maxOutputTokens ?? options.maxOutputTokens ?? defaultMaxOutputTokens,
-            ...(request.system ? { system: request.system } : {}),
+            ...(request.system ? { system: toSystemParameter(request.system, request.systemCacheBreakpoints) } : {}),
             messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
             ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
             stream: true,
@@ -96,6 +96,38 @@ export function createAnthropicModel(options: AnthropicModelOptions): LanguageMo
       });
     },
   };
+}
+
+/** Anthropic caches at most four prefixes per request; the longest ones are kept. */
+const maxCacheBreakpoints = 4;
+
+/**
+ * The system prompt as the API takes it: a plain string without breakpoints; with them, one
+ * text block per stable segment, each marked `cache_control` so its prefix is cached, and the
+ * rest (e.g. the per-request canary) in a final unmarked block.
+ */
+function toSystemParameter(
+  system: string,
+  breakpoints: readonly number[] | undefined,
+): string | Anthropic.TextBlockParam[] {
+  const offsets = [...new Set(breakpoints ?? [])]
+    .filter((offset) => Number.isInteger(offset) && offset > 0 && offset <= system.length)
+    .sort((left, right) => left - right)
+    .slice(-maxCacheBreakpoints);
+  if (offsets.length === 0) return system;
+  const blocks: Anthropic.TextBlockParam[] = [];
+  let start = 0;
+  for (const offset of offsets) {
+    const text = system.slice(start, offset);
+    // The API rejects blank text blocks; a blank segment adds nothing to cache anyway.
+    if (text.trim() !== '') {
+      blocks.push({ type: 'text', text, cache_control: { type: 'ephemeral' } });
+      start = offset;
+    }
+  }
+  const rest = system.slice(start);
+  if (rest.trim() !== '') blocks.push({ type: 'text', text: rest });
+  return blocks;
 }
 
 /**

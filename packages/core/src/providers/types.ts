@@ -14,6 +14,12 @@ export type FinishReason = 'stop' | 'length' | 'content-filter' | 'tool-calls' |
  */
 export interface ModelRequest {
   system: string;
+  /**
+   * Character offsets in `system` where a stable prefix ends, e.g. `buildPrompt`'s
+   * `systemCacheBreakpoints`. Providers with prompt caching (Anthropic) mark the system
+   * prompt up to each offset as cacheable; others ignore them.
+   */
+  systemCacheBreakpoints?: number[];
   messages: ModelMessage[];
   /** Upper bound on output tokens. Providers apply their own default when omitted. */
   maxOutputTokens?: number;

@@ -8,6 +8,7 @@ import { createRouterHealth } from './routerHealth.js';
 import { defaultRouterLogger } from './routerLogger.js';
 import {
   resolveAllTargetsOpen,
+  resolveFallbacks,
   resolveRoutes,
   resolveSampleSize,
   resolveTargets,
@@ -263,7 +264,11 @@ export function createRouter(options: RouterOptions): Router {
     release: () => void,
   ): AsyncGenerator<RouterStreamEvent, void, undefined> {
     try {
-      const served = await options.beforeRoute?.({ task: run.task, request });
+      const served = await options.beforeRoute?.({
+        task: run.task,
+        request,
+        targets: targetIds.map((targetId) => ({ targetId, ...targets.get(targetId)!.describe() })),
+      });
       if (run.signal.aborted) throw abortedError(run.signal.reason);
       if (served) yield* replay(run, request, served);
       else yield* route(run, request, targetIds);
@@ -277,8 +282,8 @@ export function createRouter(options: RouterOptions): Router {
   }
 
   async function open(task: string, request: RouterRequest) {
-    const targetIds = routes.get(task);
-    if (!targetIds) {
+    const routeIds = routes.get(task);
+    if (!routeIds) {
       throw new FragmentkitError(
         'INVALID_REQUEST',
         `Unknown task '${task}'. Known tasks: ${[...routes.keys()].join(', ')}. Add a route for it in createRouter({ routes }).`,
@@ -286,7 +291,16 @@ export function createRouter(options: RouterOptions): Router {
       );
     }
     validateRequest(request);
-    const { signal: callerSignal, userKeys, ...modelRequest } = request;
+    const targetIds = resolveFallbacks(routeIds, request.fallbacks, targets);
+    // Fallbacks, subject and cache are for the router and its hooks; the models get the rest.
+    const {
+      signal: callerSignal,
+      userKeys,
+      fallbacks: _fallbacks,
+      subject: _subject,
+      cache: _cache,
+      ...modelRequest
+    } = request;
     if (callerSignal?.aborted) throw abortedError(callerSignal.reason);
     const controller = new AbortController();
     const onCallerAbort = () => controller.abort(callerSignal?.reason);

@@ -130,8 +130,41 @@ export function validateRequest(request: RouterRequest): void {
               request.userKeys === null ||
               Object.values(request.userKeys).some((key) => typeof key !== 'string'))
           ? '`userKeys` must map provider names to API key strings'
-          : undefined;
+          : request.fallbacks !== undefined &&
+              (!Array.isArray(request.fallbacks) || request.fallbacks.some((id) => typeof id !== 'string'))
+            ? '`fallbacks` must be an array of target ids'
+            : request.cache !== undefined && request.cache !== 'default' && request.cache !== 'bypass'
+              ? "`cache` must be 'default' or 'bypass'"
+              : undefined;
   if (problem) {
     throw new FragmentkitError('INVALID_REQUEST', `The router request ${problem}.`, { details: { option: 'request' } });
   }
+}
+
+/**
+ * The targets one request is tried on: its task's route, then its `fallbacks` that are not on
+ * the route already, in the order given.
+ *
+ * @throws FragmentkitError `INVALID_REQUEST` naming a fallback that is not a target of the router.
+ *
+ * @example
+ * ```ts
+ * resolveFallbacks(['primary'], ['local', 'primary'], targets); // ['primary', 'local']
+ * ```
+ */
+export function resolveFallbacks(
+  route: readonly string[],
+  fallbacks: readonly string[] | undefined,
+  targets: ReadonlyMap<string, RouteTarget>,
+): readonly string[] {
+  if (!fallbacks || fallbacks.length === 0) return route;
+  const unknown = fallbacks.filter((id) => !targets.has(id));
+  if (unknown.length > 0) {
+    throw new FragmentkitError(
+      'INVALID_REQUEST',
+      `Unknown fallback target${unknown.length === 1 ? '' : 's'} ${unknown.map((id) => `'${id}'`).join(', ')}. Known targets: ${[...targets.keys()].join(', ')}.`,
+      { details: { option: 'fallbacks', unknown } },
+    );
+  }
+  return [...new Set([...route, ...fallbacks])];
 }

@@ -1,4 +1,5 @@
 import type { FinishReason, ModelRequest, ModelStreamEvent } from '../providers/types.js';
+import type { QuotaSubject } from '../quota/types.js';
 import type { Usage } from '../usage.js';
 import type { CircuitBreaker } from './circuitBreaker.js';
 import type { RetryOptions } from './retryPolicy.js';
@@ -11,7 +12,8 @@ import type { TimerClock } from './timerClock.js';
 
 /**
  * A request to the router: a {@link ModelRequest}, plus the caller's own API keys by provider
- * name for targets that allow them.
+ * name for targets that allow them, extra fallback targets, and what hooks need to know about
+ * the caller. Only the {@link ModelRequest} part reaches the models.
  *
  * @example
  * ```ts
@@ -19,12 +21,57 @@ import type { TimerClock } from './timerClock.js';
  *   system: 'You write React.',
  *   messages: [{ role: 'user', content: 'A counter' }],
  *   userKeys: { anthropic: userSettings.anthropicKey },
+ *   fallbacks: ['local'],
+ *   subject: { userId: session.userId, teamId: session.teamId },
  * };
  * ```
  */
 export interface RouterRequest extends ModelRequest {
   /** Provider name → the caller's API key. Used only by targets with `allowUserKey`. */
   userKeys?: Readonly<Record<string, string>>;
+  /**
+   * Target ids to try after the task's route, in order; ids already on the route are skipped.
+   * An unknown id is an `INVALID_REQUEST`. Pass only ids the caller may spend on (a gateway
+   * checks them against an allow-list first).
+   */
+  fallbacks?: readonly string[];
+  /** Who the answer is for. The router ignores it; hooks such as `createRouterHooks` charge quotas to it. */
+  subject?: QuotaSubject;
+  /** `'bypass'` asks hooks neither to serve nor to store a cached answer (e.g. "regenerate"). Default `'default'`. */
+  cache?: 'default' | 'bypass';
+}
+
+/**
+ * One target a request is about to be tried on, as `beforeRoute` sees it.
+ *
+ * @example
+ * ```ts
+ * const target: RouterTargetInfo = { targetId: 'primary', provider: 'anthropic', model: 'claude-sonnet-4-5' };
+ * ```
+ */
+export interface RouterTargetInfo {
+  targetId: string;
+  /** Unknown until a factory target has built its first model. */
+  provider: string | undefined;
+  model: string | undefined;
+}
+
+/**
+ * What `beforeRoute` receives: the task, the request, and the targets it will be tried on, in order.
+ *
+ * @example
+ * ```ts
+ * const beforeRoute = ({ targets }: RouterBeforeRouteContext) => {
+ *   console.log(`will try ${targets.map((target) => target.targetId).join(' → ')}`);
+ *   return undefined;
+ * };
+ * ```
+ */
+export interface RouterBeforeRouteContext {
+  task: string;
+  request: RouterRequest;
+  /** The route's targets, then the request's `fallbacks`. */
+  targets: readonly RouterTargetInfo[];
 }
 
 /**
@@ -150,10 +197,7 @@ export interface RouterOptions {
    * to refuse the request; return a {@link RouterReplay} to answer it without a model (a
    * cache hit); return nothing to route it.
    */
-  beforeRoute?: (context: {
-    task: string;
-    request: RouterRequest;
-  }) => Promise<RouterReplay | undefined> | RouterReplay | undefined;
+  beforeRoute?: (context: RouterBeforeRouteContext) => Promise<RouterReplay | undefined> | RouterReplay | undefined;
   /**
    * Runs once per complete answer, before its `finish` is delivered, with the usage of the
    * target that answered. Errors are logged, never passed to the caller.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { attachmentSchema } from '../attachments/attachment.js';
+import { createAttachmentSchema } from '../attachments/attachment.js';
 
 /**
  * Default limits on a chat request. Hosts may tighten or loosen them in the server config.
@@ -41,7 +41,7 @@ export function createChatRequestSchema(limits: Partial<ChatLimits> = {}) {
   return z.object({
     input: z.string().trim().min(1, 'input must not be empty').max(l.maxInputChars),
     attachments: z
-      .array(attachmentSchema.extend({ text: z.string().max(l.maxAttachmentChars) }))
+      .array(createAttachmentSchema({ maxTextChars: l.maxAttachmentChars }))
       .max(l.maxAttachments)
       .default([]),
     conversationId: z.string().min(1).max(128).optional(),
