@@ -18,8 +18,8 @@ import { packageNames, workspaceRoot } from './workspacePackages.js';
 const attwFlags: Record<string, string[]> = {
   core: ['--profile', 'esm-only'],
   server: ['--profile', 'esm-only'],
-  // `./styles.css` is a stylesheet for bundlers, not a module with types; attw can only report it unresolved.
-  react: ['--profile', 'esm-only', '--exclude-entrypoints', './styles.css'],
+  // `./styles.css` and `./preview-runtime.js` are assets a host serves (a stylesheet, the preview frame's script), not typed modules.
+  react: ['--profile', 'esm-only', '--exclude-entrypoints', './styles.css', './preview-runtime.js'],
 };
 
 interface CheckResult {

@@ -6,6 +6,8 @@ export default defineConfig({
     'providers/index': 'src/providers/index.ts',
     'redis/index': 'src/redis/index.ts',
     'reporter/index': 'src/reporter/index.ts',
+    'node/index': 'src/node/index.ts',
+    'e2b/index': 'src/e2b/index.ts',
   },
   format: ['esm'],
   dts: true,
@@ -23,5 +25,6 @@ export default defineConfig({
     '@e2b/code-interpreter',
     'gpt-tokenizer',
     /^gpt-tokenizer\//,
+    /^node:/,
   ],
 });

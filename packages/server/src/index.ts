@@ -37,6 +37,13 @@ export type { MemoryIdempotencyStoreOptions } from './idempotency/memoryIdempote
 export { createMemoryIdempotencyStore } from './idempotency/memoryIdempotencyStore.js';
 export { hashRequestBody } from './idempotency/requestHash.js';
 export type { FragmentkitLogger } from './logger.js';
+export { databaseHealthCheck, redisHealthCheck } from './observability/dependencyHealthChecks.js';
+export { runHealthChecks } from './observability/healthChecks.js';
+export { estimateQuantile } from './observability/histogramQuantile.js';
+export { createMetricsRegistry } from './observability/metricsRegistry.js';
+export { observeSandboxProvider } from './observability/observedSandboxProvider.js';
+export { toPrometheusText } from './observability/prometheusText.js';
+export { fragmentkitTracerName } from './observability/requestTracing.js';
 export type { PreviewRuntimeOptions } from './previewRuntimeRoute.js';
 export type { InProcessQueueOptions } from './queue/inProcessQueue.js';
 export { createInProcessQueue } from './queue/inProcessQueue.js';
