@@ -38,12 +38,16 @@ export { createMemoryIdempotencyStore } from './idempotency/memoryIdempotencySto
 export { hashRequestBody } from './idempotency/requestHash.js';
 export type { FragmentkitLogger } from './logger.js';
 export { databaseHealthCheck, redisHealthCheck } from './observability/dependencyHealthChecks.js';
+export type { HealthCheck, HealthCheckDefinition } from './observability/healthChecks.js';
 export { runHealthChecks } from './observability/healthChecks.js';
 export { estimateQuantile } from './observability/histogramQuantile.js';
+export type { MetricsRegistry } from './observability/metricsRegistry.js';
 export { createMetricsRegistry } from './observability/metricsRegistry.js';
+export type { MetricsConfig } from './observability/observability.js';
 export { observeSandboxProvider } from './observability/observedSandboxProvider.js';
 export { toPrometheusText } from './observability/prometheusText.js';
 export { fragmentkitTracerName } from './observability/requestTracing.js';
+export type { FragmentkitMetrics } from './observability/serverMetrics.js';
 export type { PreviewRuntimeOptions } from './previewRuntimeRoute.js';
 export type { InProcessQueueOptions } from './queue/inProcessQueue.js';
 export { createInProcessQueue } from './queue/inProcessQueue.js';
