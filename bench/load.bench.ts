@@ -21,7 +21,12 @@
  *   terminal event;
  * - added latency: time to the first event through the server (`meta`) against time to the first
  *   event straight from the fake; also first `fragment-delta` against the first text delta
- *   (the parser needs about one more chunk before a fragment has a field, so expect ~1 chunk);
+ *   (the parser needs about one more chunk before a fragment has a field, so expect ~1 chunk).
+ *   It is split into where a request waits: client → Node's `request` event (connection accept
+ *   and parsing), `request` event → the fragmentkit pipeline, and the pipeline's own arrival →
+ *   model's first text (exact, from the request log lines);
+ * - the server's CPU share and event-loop delay (BENCH_SERVER_FLAGS passes Node flags to the
+ *   server process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/profiles`);
  * - the server's memory (RSS) before, at its peak and after (after a GC);
  * - that rate limits hold while Redis is down: a probe address with a limit of 5 sends 8
  *   chats at once before, during and after the outage and must get exactly 5 through each time;
@@ -70,6 +75,10 @@ interface ServerFinal {
   cpuShare: number;
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
+  toNodeP50Ms: number | undefined;
+  toNodeP95Ms: number | undefined;
+  toPipelineP50Ms: number | undefined;
+  toPipelineP95Ms: number | undefined;
   firstTextOnServerP50Ms: number | undefined;
   firstTextOnServerP95Ms: number | undefined;
   chatP95Ms: number | undefined;
@@ -107,9 +116,6 @@ async function serve(): Promise<void> {
   const { createPgliteDatabase } = await import('../packages/server/src/pglite.js');
   const { createPostgresDatabase } = await import('../packages/server/src/postgres.js');
   const { createAnthropicModel } = await import('../packages/core/src/providers/index.js');
-  const { databaseHealthCheck, redisHealthCheck } = await import(
-    '../packages/server/src/observability/dependencyHealthChecks.js'
-  );
 
   const redis = new Redis({
     host: '127.0.0.1',
@@ -169,6 +175,10 @@ async function serve(): Promise<void> {
   let lastLoggedError: string | undefined;
   // Exact, from the request log lines: the server's own view of arrival → model's first text.
   const firstTextOnServer: number[] = [];
+  // Where a request waits before the pipeline starts it: client → Node's 'request' event → pipeline.
+  const arrivals = new Map<string, { sentAt: number; receivedAt: number }>();
+  const toNode: number[] = [];
+  const toPipeline: number[] = [];
   // The provider reports a failed connection as "Connection error."; keep the cause for the report.
   const fetchFailures: Record<string, number> = {};
   const observedFetch: typeof fetch = async (input, init) => {
@@ -194,9 +204,15 @@ async function serve(): Promise<void> {
     trustProxy: 1,
     logger: {
       info(fields) {
-        if (fields.route === '/chat' && typeof fields.timeToFirstEventMs === 'number') {
-          firstTextOnServer.push(fields.timeToFirstEventMs);
-        }
+        if (fields.route !== '/chat' || typeof fields.timeToFirstEventMs !== 'number') return;
+        firstTextOnServer.push(fields.timeToFirstEventMs);
+        const arrival = arrivals.get(fields.requestId as string);
+        arrivals.delete(fields.requestId as string);
+        if (!arrival) return;
+        // When the pipeline started the request: now, less the duration it logged.
+        const pipelineStartedAt = Date.now() - (fields.durationMs as number);
+        toNode.push(arrival.receivedAt - arrival.sentAt);
+        toPipeline.push(pipelineStartedAt - arrival.receivedAt);
       },
       warn() {},
       error(fields) {
@@ -206,8 +222,8 @@ async function serve(): Promise<void> {
     },
     metrics: { prometheus: true, token: metricsToken },
     healthChecks: {
-      redis: { check: redisHealthCheck(redis), critical: false, timeoutMs: 500 },
-      ...(db ? { database: databaseHealthCheck(db) } : {}),
+      redis: { check: server.redisHealthCheck(redis), critical: false, timeoutMs: 500 },
+      ...(db ? { database: server.databaseHealthCheck(db) } : {}),
     },
   });
 
@@ -215,6 +231,11 @@ async function serve(): Promise<void> {
   app.use(fragmentkit.basePath, toNodeHandler(fragmentkit));
   const http: Server = app.listen(0, '127.0.0.1');
   await once(http, 'listening');
+  http.prependListener('request', (request) => {
+    const id = request.headers['x-request-id'];
+    const sentAt = Number(request.headers['x-bench-sent-at']);
+    if (typeof id === 'string' && sentAt > 0) arrivals.set(id, { sentAt, receivedAt: Date.now() });
+  });
   const { port } = http.address() as AddressInfo;
   send({ type: 'ready', url: `http://127.0.0.1:${port}${fragmentkit.basePath}` });
 
@@ -251,6 +272,10 @@ async function serve(): Promise<void> {
       cpuShare,
       loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
       loopDelayMaxMs: loopDelay.max / 1e6,
+      toNodeP50Ms: percentile(toNode, 0.5),
+      toNodeP95Ms: percentile(toNode, 0.95),
+      toPipelineP50Ms: percentile(toPipeline, 0.5),
+      toPipelineP95Ms: percentile(toPipeline, 0.95),
       firstTextOnServerP50Ms: percentile(firstTextOnServer, 0.5),
       firstTextOnServerP95Ms: percentile(firstTextOnServer, 0.95),
       chatP95Ms: snapshot.requests.byRoute['POST /chat']?.latencyMs.p95,
@@ -467,7 +492,12 @@ async function chatThroughServer(baseUrl: string, ip: string, input: string): Pr
   try {
     const response = await fetch(`${baseUrl}/chat`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+      headers: {
+        'content-type': 'application/json',
+        'x-forwarded-for': ip,
+        'x-request-id': `bench-${crypto.randomUUID()}`,
+        'x-bench-sent-at': String(Date.now()),
+      },
       body: JSON.stringify({ input }),
     });
     const headersMs = performance.now() - startedAt;
@@ -656,6 +686,12 @@ function printReport(report: {
   const headers = samples.map((sample) => sample.headersMs ?? Number.NaN);
   console.log(
     `| response headers through the server, p50 / p95 | ${ms(percentile(headers, 0.5))} / ${ms(percentile(headers, 0.95))} |`,
+  );
+  console.log(
+    `| client → server's \`request\` event, p50 / p95 | ${ms(final.toNodeP50Ms)} / ${ms(final.toNodeP95Ms)} |`,
+  );
+  console.log(
+    `| \`request\` event → fragmentkit pipeline starts, p50 / p95 | ${ms(final.toPipelineP50Ms)} / ${ms(final.toPipelineP95Ms)} |`,
   );
   console.log(
     `| server's own view (log lines): arrival → model's first text, p50 / p95 | ${ms(final.firstTextOnServerP50Ms)} / ${ms(final.firstTextOnServerP95Ms)} |`,

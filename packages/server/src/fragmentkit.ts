@@ -194,9 +194,11 @@ export interface Fragmentkit {
 }
 
 /**
- * Creates the fragmentkit request handler. Routes below `basePath`: `GET /health` (public),
- * `POST /chat` (Server-Sent Events) and, with a `store`, `GET /conversations`,
- * `GET|PATCH|DELETE /conversations/:id`. Every request passes CORS, then (except `/health`)
+ * Creates the fragmentkit request handler. Routes below `basePath`: `GET /health` and
+ * `GET /health/detailed` (public), `POST /chat` (Server-Sent Events), with a `store`
+ * `GET /conversations` and `GET|PATCH|DELETE /conversations/:id`, and with
+ * `metrics.prometheus` `GET /metrics`. Every request is logged, counted in `metrics` and traced
+ * through `@opentelemetry/api`. Every request passes CORS, then (except `/health`)
  * auth or guest mode, the rate limit (chat), validation and the quota (chat) before any work
  * is done. It is a plain `(Request) => Promise<Response>`, so it runs in any host; the
  * `node`, `next`, `hono` and `fastify` subpaths adapt it.

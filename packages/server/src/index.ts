@@ -38,16 +38,41 @@ export { createMemoryIdempotencyStore } from './idempotency/memoryIdempotencySto
 export { hashRequestBody } from './idempotency/requestHash.js';
 export type { FragmentkitLogger } from './logger.js';
 export { databaseHealthCheck, redisHealthCheck } from './observability/dependencyHealthChecks.js';
-export type { HealthCheck, HealthCheckDefinition } from './observability/healthChecks.js';
+export type {
+  HealthCheck,
+  HealthCheckDefinition,
+  HealthCheckOptions,
+  HealthCheckOutcome,
+  HealthCheckResult,
+  HealthReport,
+  HealthStatus,
+} from './observability/healthChecks.js';
 export { runHealthChecks } from './observability/healthChecks.js';
 export { estimateQuantile } from './observability/histogramQuantile.js';
-export type { MetricsRegistry } from './observability/metricsRegistry.js';
+export type {
+  Counter,
+  Gauge,
+  Histogram,
+  HistogramSample,
+  MetricFamily,
+  MetricLabels,
+  MetricOptions,
+  MetricSample,
+  MetricsRegistry,
+  MetricsSnapshot,
+  ObservedMetricOptions,
+} from './observability/metricsRegistry.js';
 export { createMetricsRegistry } from './observability/metricsRegistry.js';
 export type { MetricsConfig } from './observability/observability.js';
 export { observeSandboxProvider } from './observability/observedSandboxProvider.js';
-export { toPrometheusText } from './observability/prometheusText.js';
+export { prometheusContentType, toPrometheusText } from './observability/prometheusText.js';
 export { fragmentkitTracerName } from './observability/requestTracing.js';
-export type { FragmentkitMetrics } from './observability/serverMetrics.js';
+export type {
+  FragmentkitMetrics,
+  FragmentkitMetricsSnapshot,
+  LatencyQuantiles,
+  SandboxOperationRecord,
+} from './observability/serverMetrics.js';
 export type { PreviewRuntimeOptions } from './previewRuntimeRoute.js';
 export type { InProcessQueueOptions } from './queue/inProcessQueue.js';
 export { createInProcessQueue } from './queue/inProcessQueue.js';
@@ -93,6 +118,7 @@ export type {
 } from './rateLimit/rateLimitStore.js';
 export type { DailyLimits, TieredDailyPoliciesOptions } from './rateLimit/tieredDailyPolicies.js';
 export { tieredDailyPolicies } from './rateLimit/tieredDailyPolicies.js';
+export type { RequestLogLine } from './requestLog.js';
 export type { ChatTasks, RouterChatModelOptions } from './routerModel.js';
 export { createRouterChatModel, defaultChatTasks } from './routerModel.js';
 export type { ServerSentEvent } from './sse.js';

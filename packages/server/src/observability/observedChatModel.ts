@@ -39,9 +39,11 @@ export function observeChatModel(model: ChatModel, context: RequestContext): Cha
         if (ended) return;
         ended = true;
         // A router names the target that answered only once it has; report that one.
+        span.updateName(`chat ${model.modelId}`);
         span.setAttributes({ 'gen_ai.system': model.provider, 'gen_ai.response.model': model.modelId });
-        if (error !== undefined) failSpan(span, error);
-        else if (outcome === 'ok') span.setStatus({ code: SpanStatusCode.OK });
+        // A client that left is routine, not a failed call.
+        if (outcome === 'error') failSpan(span, error);
+        if (outcome === 'ok') span.setStatus({ code: SpanStatusCode.OK });
         span.end();
         context.log.annotate({ provider: model.provider, model: model.modelId });
         observation.providerCallEnded({ provider: model.provider, model: model.modelId, outcome });

@@ -1,6 +1,7 @@
 import { FragmentkitError, type LanguageModel } from '@fragmentkit/core';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createDeferred } from '../../test/deferred.js';
 import { collectSse } from '../../test/readSse.js';
 import { finishEvent, fragmentDeltas } from '../../test/sampleFragment.js';
 import { createScriptedModel } from '../../test/scriptedModel.js';
@@ -107,6 +108,28 @@ describe('request spans', () => {
     const request = tracer.span('POST /chat');
     expect(request.status).toEqual({ code: SpanStatusCode.ERROR, message: 'PROVIDER_UNAVAILABLE' });
     expect(request.attributes['http.response.status_code']).toBe(503);
+  });
+
+  it('ends the provider span without failing it when the client leaves mid-answer', async () => {
+    tracer = installRecordingTracer();
+    const gate = createDeferred();
+    const model = createScriptedModel([fragmentDeltas()[0]!, { type: 'wait', until: gate.promise }, finishEvent], {
+      modelId: 'claude-test',
+    });
+    const fragmentkit = createFragmentkit({ model, logger: recordingLogger().logger });
+    const response = await fragmentkit.handler(postChat());
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    await model.aborted;
+
+    await vi.waitFor(() => expect(tracer?.span('POST /chat').ended).toBe(true));
+    const call = tracer.span('chat claude-test');
+    expect(call.ended).toBe(true);
+    expect(call.status.code).toBe(SpanStatusCode.UNSET);
+    expect(tracer.span('POST /chat').attributes['fragmentkit.outcome']).toBe('ABORTED');
+    expect(fragmentkit.metrics.snapshot().providers).toEqual({ test: { calls: 1, errors: 0, errorRate: 0 } });
+    gate.resolve();
   });
 
   it('does not mark a client error as a failure', async () => {
