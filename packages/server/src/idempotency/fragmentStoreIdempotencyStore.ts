@@ -39,8 +39,13 @@ export function createFragmentStoreIdempotencyStore(keys: IdempotencyKeyStore): 
       return begun.outcome === 'acquired' ? { acquired: true } : { acquired: false, record: toRecord(begun.record) };
     },
     async complete(owner, input) {
-      const { scope, key, response } = checkComplete(owner, input);
-      await keys.complete(owner, { scope: await userScope(owner, scope), key, response });
+      const { scope, key, response, ttlMs } = checkComplete(owner, input);
+      await keys.complete(owner, {
+        scope: await userScope(owner, scope),
+        key,
+        response,
+        ...(ttlMs === undefined ? {} : { ttlMs }),
+      });
     },
     async get(owner, id) {
       const { scope, key } = checkKeyId(owner, id, 'idempotency get');

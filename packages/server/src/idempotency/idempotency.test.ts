@@ -2,6 +2,7 @@ import { FragmentkitError } from '@fragmentkit/core';
 import { describe, expect, it } from 'vitest';
 import { createDeferred } from '../../test/deferred.js';
 import type { FragmentkitLogger } from '../logger.js';
+import { createFakeClock } from '../store/__fixtures__/storeTestData.js';
 import { createIdempotency, type IdempotentCall } from './idempotency.js';
 import type { IdempotencyStore } from './idempotencyStore.js';
 import { createMemoryIdempotencyStore } from './memoryIdempotencyStore.js';
@@ -136,6 +137,27 @@ describe('createIdempotency().run', () => {
     expect((await store.get(owner, { scope: 'POST /tasks', key: 'k' }))?.status).toBe('in_flight');
     const retry = await idempotency.run(call({ name: 'build' }), countingWork().work).catch((error: unknown) => error);
     expect(FragmentkitError.isInstance(retry) && retry.code).toBe('IDEMPOTENCY_IN_FLIGHT');
+  });
+
+  it('frees the key of a request that never completed when its lease ends, and keeps a completed one for the TTL', async () => {
+    const clock = createFakeClock();
+    const idempotency = createIdempotency({
+      store: createMemoryIdempotencyStore({ clock }),
+      inFlightTtlMs: 60_000,
+      logger: silentLogger,
+    });
+    // The first instance "crashed": its work never settles.
+    void idempotency.run(call({ name: 'build' }), () => new Promise<Response>(() => {}));
+    await Promise.resolve();
+    const during = await idempotency.run(call({ name: 'build' }), countingWork().work).catch((error: unknown) => error);
+    expect(FragmentkitError.isInstance(during) && during.code).toBe('IDEMPOTENCY_IN_FLIGHT');
+    clock.advance(60_000);
+    const counter = countingWork();
+    expect((await idempotency.run(call({ name: 'build' }), counter.work)).status).toBe(201);
+    clock.advance(23 * 60 * 60 * 1000);
+    const replayed = await idempotency.run(call({ name: 'build' }), counter.work);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect(counter.runs).toBe(1);
   });
 
   it('rejects a ttlMs that is not a whole number of at least 1', () => {

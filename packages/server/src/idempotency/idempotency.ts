@@ -21,8 +21,15 @@ import { hashRequestBody } from './requestHash.js';
 export interface IdempotencyConfig {
   /** Where keys live. Default: the fragment store's table when fragmentkit has a `store`, else memory. */
   store?: IdempotencyStore;
-  /** How long a key holds after its request began: replays, 409 and 422 within it. Default 24 hours. */
+  /** How long a key holds after its request completed: replays and 422 within it. Default 24 hours. */
   ttlMs?: number;
+  /**
+   * The lease of a key whose request is still running: retries get 409 (or follow the live
+   * stream) within it. A request that never completes, because its instance crashed, frees
+   * its key when the lease ends; one that runs longer than the lease may then run twice.
+   * Default 15 minutes (at most `ttlMs`).
+   */
+  inFlightTtlMs?: number;
 }
 
 /**
@@ -136,6 +143,7 @@ const idempotencyKeyPattern = /^[\x20-\x7e]{1,255}$/;
  */
 export function createIdempotency(options: IdempotencyOptions): Idempotency {
   const ttlMs = checkWholeNumber(options.ttlMs ?? 24 * 60 * 60 * 1000, 'ttlMs');
+  const leaseMs = Math.min(ttlMs, checkWholeNumber(options.inFlightTtlMs ?? 15 * 60 * 1000, 'inFlightTtlMs'));
   const logger = options.logger ?? defaultLogger;
   const primary = options.store;
   const failover = createStoreFailover<IdempotencyStore, { operation: 'begin' | 'get' }>({
@@ -179,7 +187,7 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
       async claim() {
         const local = await keptDuringOutage(call.owner, id);
         if (local) return { acquired: false, record: local };
-        const input = { ...id, requestHash, requestId: call.requestId, ttlMs };
+        const input = { ...id, requestHash, requestId: call.requestId, ttlMs: leaseMs };
         const { result, fromFallback } = await failover.run({ operation: 'begin' }, (store) =>
           store.begin(call.owner, input),
         );
@@ -189,10 +197,10 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
         return {
           acquired: true,
           async complete(response) {
-            await holder.complete(call.owner, { ...id, response }).catch((error: unknown) => {
+            await holder.complete(call.owner, { ...id, response, ttlMs }).catch((error: unknown) => {
               logger.error(
                 { requestId: call.requestId, scope: call.scope, errorMessage: messageOf(error) },
-                'fragmentkit could not record the response of an idempotent request; retries with its key get 409 until it expires.',
+                'fragmentkit could not record the response of an idempotent request; retries with its key get 409 until its lease ends.',
               );
             });
           },

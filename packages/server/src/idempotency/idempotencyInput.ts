@@ -18,6 +18,7 @@ const beginSchema = keyIdSchema.extend({
 });
 const headersSchema = z.record(z.string(), z.string());
 const completeSchema = keyIdSchema.extend({
+  ttlMs: beginSchema.shape.ttlMs.optional(),
   response: z.union([
     z.object({ status: z.number().int().min(100).max(599), headers: headersSchema, body: z.string() }).strict(),
     z

@@ -71,11 +71,13 @@ export type IdempotencyBeginResult = { acquired: true } | { acquired: false; rec
  *
  * @example
  * ```ts
- * const input: IdempotencyCompleteInput = { scope: 'POST /chat', key, response: { status: 200, headers, events } };
+ * const input: IdempotencyCompleteInput = { scope: 'POST /chat', key, response: { status: 200, headers, events }, ttlMs: 86_400_000 };
  * ```
  */
 export interface IdempotencyCompleteInput extends IdempotencyKeyId {
   response: IdempotentResponse;
+  /** How long the completed key holds, from now; omitted, it keeps the expiry `begin` gave it. */
+  ttlMs?: number;
 }
 
 /**

@@ -87,13 +87,14 @@ export function createMemoryIdempotencyStore(options: MemoryIdempotencyStoreOpti
       return { acquired: true };
     },
     async complete(owner, input) {
-      const { scope, key, response } = checkComplete(owner, input);
+      const { scope, key, response, ttlMs } = checkComplete(owner, input);
       const name = entryName(owner, { scope, key });
       const entry = live(name);
       if (entry?.record.status !== 'in_flight') throw notInFlight({ scope, key });
       const bytes = sizeOf(response);
       makeRoom(bytes, name);
-      entry.record = { ...entry.record, status: 'completed', response };
+      const expiresAt = ttlMs === undefined ? entry.record.expiresAt : clock.now() + ttlMs;
+      entry.record = { ...entry.record, status: 'completed', response, expiresAt };
       entry.bytes = bytes;
       totalBytes += bytes;
     },

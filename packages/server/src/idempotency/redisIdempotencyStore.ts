@@ -40,23 +40,31 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return false
 `;
 
-/* complete: KEYS[1]; ARGV = now, JSON of the response. Returns 1, or 0 when the key is not in flight. */
+/*
+ * complete: KEYS[1]; ARGV = now, JSON of the response, new ttl in ms ('' keeps the expiry).
+ * Returns 1, or 0 when the key is not in flight.
+ */
 const completeScript = `
 local existing = redis.call('GET', KEYS[1])
 if not existing then return 0 end
 local expiresAt, status, identity = string.match(existing, '^(%d+) (%S+) (%S+ %S+) ')
 if status ~= 'in_flight' or tonumber(expiresAt) <= tonumber(ARGV[1]) then return 0 end
-redis.call('SET', KEYS[1], expiresAt .. ' completed ' .. identity .. ' ' .. ARGV[2], 'KEEPTTL')
+if ARGV[3] == '' then
+  redis.call('SET', KEYS[1], expiresAt .. ' completed ' .. identity .. ' ' .. ARGV[2], 'KEEPTTL')
+else
+  local renewed = tonumber(ARGV[1]) + tonumber(ARGV[3])
+  redis.call('SET', KEYS[1], string.format('%d', renewed) .. ' completed ' .. identity .. ' ' .. ARGV[2], 'PX', ARGV[3])
+end
 return 1
 `;
 
 type BeginCommand = (key: string, value: string, ttlMs: string, now: string) => Promise<string | null>;
-type CompleteCommand = (key: string, now: string, json: string) => Promise<number>;
+type CompleteCommand = (key: string, now: string, json: string, ttlMs: string) => Promise<number>;
 
 /**
  * Creates an {@link IdempotencyStore} in Redis, shared by every host instance. Each key is one
  * string: `begin` claims it with `SET NX PX` inside a Lua script (which also takes over a key
- * whose expiry has passed), `complete` swaps in the response atomically and keeps the TTL, so
+ * whose expiry has passed), `complete` swaps in the response atomically with its new TTL, so
  * Redis drops the key when it expires. Needs Redis 6 or newer.
  *
  * fragmentkit keeps keys in memory while Redis is unreachable (per instance, with a warning),
@@ -100,9 +108,14 @@ export function createRedisIdempotencyStore(
       return existing === null ? { acquired: true } : { acquired: false, record: parseValue(existing) };
     },
     async complete(owner, input) {
-      const { scope, key, response } = checkComplete(owner, input);
+      const { scope, key, response, ttlMs } = checkComplete(owner, input);
       const name = redisKey(owner, { scope, key });
-      const completed = await commands[commandNames.complete](name, String(clock.now()), JSON.stringify(response));
+      const completed = await commands[commandNames.complete](
+        name,
+        String(clock.now()),
+        JSON.stringify(response),
+        ttlMs === undefined ? '' : String(ttlMs),
+      );
       if (completed !== 1) throw notInFlight({ scope, key });
     },
     async get(owner, id) {

@@ -104,6 +104,8 @@ export type BeginIdempotencyResult =
  */
 export interface CompleteIdempotencyInput extends IdempotencyKeyLookup {
   response: IdempotentResponse;
+  /** How long the completed key holds, from now; omitted, it keeps the expiry `begin` gave it. */
+  ttlMs?: number;
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -119,6 +121,7 @@ const beginSchema = lookupSchema.extend({
 });
 const headersSchema = z.record(z.string(), z.string());
 const completeSchema = lookupSchema.extend({
+  ttlMs: beginSchema.shape.ttlMs.unwrap().optional(),
   response: z.union([
     z.object({ status: z.number().int().min(100).max(599), headers: headersSchema, body: z.string() }).strict(),
     z
@@ -230,7 +233,7 @@ export async function completeIdempotencyKey(
   return context.asTenant(tenant, async (transaction) => {
     const { rows } = await transaction.query<IdempotencyKeyRow>(
       `UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_headers = $4::jsonb,
-        response_body = $5, response_events = $6::jsonb, completed_at = $7
+        response_body = $5, response_events = $6::jsonb, completed_at = $7, expires_at = COALESCE($8, expires_at)
       WHERE scope = $1 AND key = $2 AND status = 'in_flight' AND expires_at > $7
       RETURNING ${keyColumns}`,
       [
@@ -241,6 +244,7 @@ export async function completeIdempotencyKey(
         'body' in response ? response.body : null,
         'events' in response ? JSON.stringify(response.events) : null,
         now,
+        checked.ttlMs === undefined ? null : new Date(now.getTime() + checked.ttlMs),
       ],
     );
     const row = rows[0];

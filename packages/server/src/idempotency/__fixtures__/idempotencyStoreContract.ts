@@ -137,6 +137,29 @@ export function describeIdempotencyStoreContract(
       });
     });
 
+    it('holds a completed key for the TTL given at completion, counted from then', async () => {
+      await store.begin(alice, beginInput({ ttlMs: minute }));
+      clock.advance(30_000);
+      await store.complete(alice, { scope, key: 'key-1', response: streamResponse, ttlMs: 60 * minute });
+      clock.advance(59 * minute);
+      expect(await store.get(alice, { scope, key: 'key-1' })).toMatchObject({
+        status: 'completed',
+        expiresAt: Date.UTC(2025, 5, 1) + 30_000 + 60 * minute,
+      });
+      clock.advance(minute);
+      expect(await store.get(alice, { scope, key: 'key-1' })).toBeNull();
+    });
+
+    it('frees an in-flight key whose lease ran out, as after a crash', async () => {
+      await store.begin(alice, beginInput({ ttlMs: minute }));
+      clock.advance(minute);
+      expect(await store.begin(alice, beginInput({ requestId: 'request-2' }))).toEqual({ acquired: true });
+      expect(await store.get(alice, { scope, key: 'key-1' })).toMatchObject({
+        status: 'in_flight',
+        requestId: 'request-2',
+      });
+    });
+
     it('forgets a key once its TTL has passed on the store clock, so the key can be claimed again', async () => {
       await store.begin(alice, beginInput());
       await store.complete(alice, { scope, key: 'key-1', response: streamResponse });
