@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { describeWithRedis } from '@fragmentkit/test-services/redis';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FragmentkitError } from '../errors.js';
 import type { BreakerConfig } from '../router/breakerStore.js';
 import { describeBreakerStoreContract } from '../router/breakerStoreContract.js';
 import { createCircuitBreaker } from '../router/circuitBreaker.js';
 import { createRedisBreakerStore } from './breakerStore.js';
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const start = 1_700_000_000_000;
 const unavailable = () => new FragmentkitError('PROVIDER_UNAVAILABLE', '503 from upstream', { statusCode: 503 });
 
@@ -23,180 +23,119 @@ const config: BreakerConfig = {
   probeTimeoutMs: 120_000,
 };
 
-async function connect(url: string): Promise<Redis | undefined> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    connectTimeout: 2_000,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    await redis.ping();
-    return redis;
-  } catch {
-    redis.disconnect();
-    return undefined;
-  }
-}
-
-const redis = await connect(redisUrl);
-
 function uniquePrefix(): string {
   return `fk-test:${randomUUID()}:`;
 }
 
-if (!redis) {
-  const message = `no Redis at ${redisUrl}; start one (e.g. \`redis-server\`) or set REDIS_URL to run these tests`;
-  if (process.env.CI === 'true') {
-    it('reaches the Redis that CI provides', () => {
-      expect.fail(`Redis breaker store tests need Redis in CI: ${message}`);
-    });
-  } else {
-    console.warn(`Skipping Redis breaker store tests: ${message}.`);
-    it.skip(`Redis breaker store (skipped: ${message})`, () => {});
-  }
-} else {
-  describeAgainstRedis(redis);
-}
+describeWithRedis('createRedisBreakerStore against real Redis', ({ redis, prefix: trackedPrefix, connect }) => {
+  describeBreakerStoreContract('redis', () => createRedisBreakerStore(redis, { keyPrefix: trackedPrefix() }));
 
-function describeAgainstRedis(redis: Redis): void {
-  describe('createRedisBreakerStore against real Redis', () => {
-    const prefixes: string[] = [];
-    const clients: Redis[] = [];
+  it('keeps one expiring JSON key per target under the prefix, and writes nothing for calls admitted while closed', async () => {
+    const prefix = trackedPrefix();
+    const store = createRedisBreakerStore(redis, { keyPrefix: prefix, ttlMs: 10_000 });
+    await store.tryAcquire('openai:gpt-5', start, config);
+    expect(await redis.keys(`${prefix}*`)).toEqual([]);
 
-    function trackedPrefix(): string {
-      const prefix = uniquePrefix();
-      prefixes.push(prefix);
-      return prefix;
-    }
+    const acquisition = await store.tryAcquire('anthropic:claude-sonnet-4-5', start, config);
+    if (!acquisition.allowed) throw new Error('expected a call to be admitted');
+    const failure = { type: 'failure', error: { code: 'PROVIDER_TIMEOUT', message: 'no answer' } } as const;
+    await store.recordResult('anthropic:claude-sonnet-4-5', acquisition.ticket, failure, start, config);
 
-    afterEach(async () => {
-      for (const prefix of prefixes.splice(0)) {
-        const keys = await redis.keys(`${prefix}*`);
-        if (keys.length > 0) await redis.del(...keys);
-      }
-    });
-
-    afterAll(async () => {
-      for (const client of clients) await client.quit();
-      await redis.quit();
-    });
-
-    describeBreakerStoreContract('redis', () => createRedisBreakerStore(redis, { keyPrefix: trackedPrefix() }));
-
-    it('keeps one expiring JSON key per target under the prefix, and writes nothing for calls admitted while closed', async () => {
-      const prefix = trackedPrefix();
-      const store = createRedisBreakerStore(redis, { keyPrefix: prefix, ttlMs: 10_000 });
-      await store.tryAcquire('openai:gpt-5', start, config);
-      expect(await redis.keys(`${prefix}*`)).toEqual([]);
-
-      const acquisition = await store.tryAcquire('anthropic:claude-sonnet-4-5', start, config);
-      if (!acquisition.allowed) throw new Error('expected a call to be admitted');
-      const failure = { type: 'failure', error: { code: 'PROVIDER_TIMEOUT', message: 'no answer' } } as const;
-      await store.recordResult('anthropic:claude-sonnet-4-5', acquisition.ticket, failure, start, config);
-
-      expect(await redis.keys(`${prefix}*`)).toEqual([`${prefix}anthropic:claude-sonnet-4-5`]);
-      const ttl = await redis.pttl(`${prefix}anthropic:claude-sonnet-4-5`);
-      expect(ttl).toBeGreaterThan(0);
-      expect(ttl).toBeLessThanOrEqual(10_000);
-      const stored = JSON.parse((await redis.get(`${prefix}anthropic:claude-sonnet-4-5`))!);
-      expect(stored).toMatchObject({
-        state: 'closed',
-        window: { [String(Math.floor(start / 1_000))]: [1, 1] },
-        lastError: { code: 'PROVIDER_TIMEOUT', message: 'no answer' },
-      });
-    });
-
-    it('keeps the key of an open circuit for longer than ttlMs when the open period needs it', async () => {
-      const prefix = trackedPrefix();
-      const store = createRedisBreakerStore(redis, { keyPrefix: prefix, ttlMs: 1_000 });
-      const acquisition = await store.tryAcquire('slow', start, config);
-      if (!acquisition.allowed) throw new Error('expected a call to be admitted');
-      await store.recordResult(
-        'slow',
-        acquisition.ticket,
-        { type: 'rate-limited', retryAfterMs: 600_000 },
-        start,
-        config,
-      );
-      expect(await redis.pttl(`${prefix}slow`)).toBeGreaterThan(600_000);
-    });
-
-    it('treats a key it cannot read as a fresh closed circuit', async () => {
-      const prefix = trackedPrefix();
-      await redis.set(`${prefix}garbled`, 'not json');
-      const store = createRedisBreakerStore(redis, { keyPrefix: prefix });
-      expect(await store.get('garbled', start, config)).toMatchObject({ state: 'closed', calls: 0 });
-      expect((await store.tryAcquire('garbled', start, config)).allowed).toBe(true);
-    });
-
-    it('rejects a ttlMs that is not a positive whole number', () => {
-      expect(() => createRedisBreakerStore(redis, { ttlMs: 0 })).toThrowError(
-        expect.objectContaining({ code: 'INVALID_REQUEST' }),
-      );
-    });
-
-    describe('two breakers on two connections sharing one store', () => {
-      async function twoHosts() {
-        const other = redis.duplicate();
-        other.on('error', () => {});
-        clients.push(other);
-        await other.connect();
-        const prefix = trackedPrefix();
-        let time = start;
-        const clock = { now: () => time };
-        const options = { clock, failureThreshold: 3, halfOpenMaxProbes: 1, successesToClose: 1 };
-        return {
-          hostA: createCircuitBreaker({ ...options, store: createRedisBreakerStore(redis, { keyPrefix: prefix }) }),
-          hostB: createCircuitBreaker({ ...options, store: createRedisBreakerStore(other, { keyPrefix: prefix }) }),
-          advance: (ms: number) => {
-            time += ms;
-          },
-        };
-      }
-
-      it('opens the circuit for B after failures seen by A', async () => {
-        const { hostA, hostB } = await twoHosts();
-        for (let index = 0; index < 3; index += 1) {
-          const permit = await hostA.acquire('anthropic:claude-sonnet-4-5');
-          await permit.failure(unavailable());
-        }
-        await expect(hostB.acquire('anthropic:claude-sonnet-4-5')).rejects.toMatchObject({
-          code: 'PROVIDER_UNAVAILABLE',
-          details: { target: 'anthropic:claude-sonnet-4-5', state: 'open', retryAt: start + 30_000 },
-        });
-        expect(await hostB.getState('anthropic:claude-sonnet-4-5')).toMatchObject({ state: 'open', failures: 3 });
-      });
-
-      it('gives exactly one of two concurrent half-open acquires a probe permit', async () => {
-        const { hostA, hostB, advance } = await twoHosts();
-        for (let index = 0; index < 3; index += 1) {
-          const permit = await hostB.acquire('openai:gpt-5');
-          await permit.failure(unavailable());
-        }
-        advance(30_000);
-        const results = await Promise.allSettled([hostA.acquire('openai:gpt-5'), hostB.acquire('openai:gpt-5')]);
-        const permits = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-        const rejections = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
-        expect(permits).toHaveLength(1);
-        expect(permits[0]!.isProbe).toBe(true);
-        expect(rejections).toEqual([
-          expect.objectContaining({
-            code: 'PROVIDER_UNAVAILABLE',
-            details: expect.objectContaining({ state: 'half-open' }),
-          }),
-        ]);
-
-        await permits[0]!.success();
-        expect(await hostA.getState('openai:gpt-5')).toMatchObject({ state: 'closed' });
-        expect(await hostB.getState('openai:gpt-5')).toMatchObject({ state: 'closed' });
-      });
+    expect(await redis.keys(`${prefix}*`)).toEqual([`${prefix}anthropic:claude-sonnet-4-5`]);
+    const ttl = await redis.pttl(`${prefix}anthropic:claude-sonnet-4-5`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(10_000);
+    const stored = JSON.parse((await redis.get(`${prefix}anthropic:claude-sonnet-4-5`))!);
+    expect(stored).toMatchObject({
+      state: 'closed',
+      window: { [String(Math.floor(start / 1_000))]: [1, 1] },
+      lastError: { code: 'PROVIDER_TIMEOUT', message: 'no answer' },
     });
   });
-}
+
+  it('keeps the key of an open circuit for longer than ttlMs when the open period needs it', async () => {
+    const prefix = trackedPrefix();
+    const store = createRedisBreakerStore(redis, { keyPrefix: prefix, ttlMs: 1_000 });
+    const acquisition = await store.tryAcquire('slow', start, config);
+    if (!acquisition.allowed) throw new Error('expected a call to be admitted');
+    await store.recordResult(
+      'slow',
+      acquisition.ticket,
+      { type: 'rate-limited', retryAfterMs: 600_000 },
+      start,
+      config,
+    );
+    expect(await redis.pttl(`${prefix}slow`)).toBeGreaterThan(600_000);
+  });
+
+  it('treats a key it cannot read as a fresh closed circuit', async () => {
+    const prefix = trackedPrefix();
+    await redis.set(`${prefix}garbled`, 'not json');
+    const store = createRedisBreakerStore(redis, { keyPrefix: prefix });
+    expect(await store.get('garbled', start, config)).toMatchObject({ state: 'closed', calls: 0 });
+    expect((await store.tryAcquire('garbled', start, config)).allowed).toBe(true);
+  });
+
+  it('rejects a ttlMs that is not a positive whole number', () => {
+    expect(() => createRedisBreakerStore(redis, { ttlMs: 0 })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_REQUEST' }),
+    );
+  });
+
+  describe('two breakers on two connections sharing one store', () => {
+    async function twoHosts() {
+      const other = await connect();
+      const prefix = trackedPrefix();
+      let time = start;
+      const clock = { now: () => time };
+      const options = { clock, failureThreshold: 3, halfOpenMaxProbes: 1, successesToClose: 1 };
+      return {
+        hostA: createCircuitBreaker({ ...options, store: createRedisBreakerStore(redis, { keyPrefix: prefix }) }),
+        hostB: createCircuitBreaker({ ...options, store: createRedisBreakerStore(other, { keyPrefix: prefix }) }),
+        advance: (ms: number) => {
+          time += ms;
+        },
+      };
+    }
+
+    it('opens the circuit for B after failures seen by A', async () => {
+      const { hostA, hostB } = await twoHosts();
+      for (let index = 0; index < 3; index += 1) {
+        const permit = await hostA.acquire('anthropic:claude-sonnet-4-5');
+        await permit.failure(unavailable());
+      }
+      await expect(hostB.acquire('anthropic:claude-sonnet-4-5')).rejects.toMatchObject({
+        code: 'PROVIDER_UNAVAILABLE',
+        details: { target: 'anthropic:claude-sonnet-4-5', state: 'open', retryAt: start + 30_000 },
+      });
+      expect(await hostB.getState('anthropic:claude-sonnet-4-5')).toMatchObject({ state: 'open', failures: 3 });
+    });
+
+    it('gives exactly one of two concurrent half-open acquires a probe permit', async () => {
+      const { hostA, hostB, advance } = await twoHosts();
+      for (let index = 0; index < 3; index += 1) {
+        const permit = await hostB.acquire('openai:gpt-5');
+        await permit.failure(unavailable());
+      }
+      advance(30_000);
+      const results = await Promise.allSettled([hostA.acquire('openai:gpt-5'), hostB.acquire('openai:gpt-5')]);
+      const permits = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+      const rejections = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+      expect(permits).toHaveLength(1);
+      expect(permits[0]!.isProbe).toBe(true);
+      expect(rejections).toEqual([
+        expect.objectContaining({
+          code: 'PROVIDER_UNAVAILABLE',
+          details: expect.objectContaining({ state: 'half-open' }),
+        }),
+      ]);
+
+      await permits[0]!.success();
+      expect(await hostA.getState('openai:gpt-5')).toMatchObject({ state: 'closed' });
+      expect(await hostB.getState('openai:gpt-5')).toMatchObject({ state: 'closed' });
+    });
+  });
+});
 
 describe('a circuit breaker whose Redis is down', () => {
   it('serves every call from in-memory state, reports each store error and never fails a request for it', async () => {

@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { describeWithRedis } from '@fragmentkit/test-services/redis';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { CachedResponse } from '../cache/responseCache.js';
 import { createRedisResponseCache } from './responseCache.js';
-
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const answer: CachedResponse = {
   events: [
@@ -17,25 +15,6 @@ const answer: CachedResponse = {
   model: 'claude-sonnet-4-5',
 };
 
-async function connect(url: string): Promise<Redis | undefined> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    connectTimeout: 2_000,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    await redis.ping();
-    return redis;
-  } catch {
-    redis.disconnect();
-    return undefined;
-  }
-}
-
 /** A client whose commands fail at once, like one talking to a Redis that is down. */
 function unreachableRedis(): Redis {
   const down = new Redis('redis://127.0.0.1:1', {
@@ -47,110 +26,67 @@ function unreachableRedis(): Redis {
   return down;
 }
 
-const redis = await connect(redisUrl);
-
-if (!redis) {
-  const message = `no Redis at ${redisUrl}; start one (e.g. \`redis-server\`) or set REDIS_URL to run these tests`;
-  if (process.env.CI === 'true') {
-    it('reaches the Redis that CI provides', () => {
-      expect.fail(`Redis response cache tests need Redis in CI: ${message}`);
-    });
-  } else {
-    console.warn(`Skipping Redis response cache tests: ${message}.`);
-    it.skip(`Redis response cache (skipped: ${message})`, () => {});
-  }
-} else {
-  describeAgainstRedis(redis);
-}
-
-function describeAgainstRedis(redis: Redis): void {
-  describe('createRedisResponseCache against real Redis', () => {
-    const prefixes: string[] = [];
-
-    function trackedPrefix(): string {
-      const prefix = `fk-test:${randomUUID()}:`;
-      prefixes.push(prefix);
-      return prefix;
-    }
-
-    afterEach(async () => {
-      for (const prefix of prefixes.splice(0)) {
-        const keys = await redis.keys(`${prefix}*`);
-        if (keys.length > 0) await redis.del(...keys);
-      }
-    });
-
-    afterAll(async () => {
-      await redis.quit();
-    });
-
-    it('stores the answer as JSON under the prefix with a PX expiry, and reads it back', async () => {
-      const prefix = trackedPrefix();
-      const cache = createRedisResponseCache(redis, { keyPrefix: prefix, ttlMs: 60_000 });
-      await cache.set('abc', answer);
-      expect(JSON.parse((await redis.get(`${prefix}abc`))!)).toEqual(answer);
-      const ttl = await redis.pttl(`${prefix}abc`);
-      expect(ttl).toBeGreaterThan(0);
-      expect(ttl).toBeLessThanOrEqual(60_000);
-      expect(await cache.get('abc')).toEqual(answer);
-      expect(await cache.get('missing')).toBeUndefined();
-      expect(cache.getStats()).toEqual({ hits: 1, misses: 1, sets: 1, hitRate: 0.5 });
-    });
-
-    it('uses the TTL given to set over the default', async () => {
-      const prefix = trackedPrefix();
-      const cache = createRedisResponseCache(redis, { keyPrefix: prefix });
-      await cache.set('short', answer, 5_000);
-      await cache.set('default', answer);
-      expect(await redis.pttl(`${prefix}short`)).toBeLessThanOrEqual(5_000);
-      expect(await redis.pttl(`${prefix}default`)).toBeGreaterThan(5_000);
-      expect(await redis.pttl(`${prefix}default`)).toBeLessThanOrEqual(3_600_000);
-    });
-
-    it('shares answers between two clients', async () => {
-      const prefix = trackedPrefix();
-      const other = redis.duplicate();
-      other.on('error', () => {});
-      await other.connect();
-      try {
-        await createRedisResponseCache(redis, { keyPrefix: prefix }).set('shared', answer);
-        expect(await createRedisResponseCache(other, { keyPrefix: prefix }).get('shared')).toEqual(answer);
-      } finally {
-        other.disconnect();
-      }
-    });
-
-    it('treats an entry that is not a complete answer as a miss and reports it', async () => {
-      const prefix = trackedPrefix();
-      const errors: { operation: string; key: string; code: unknown }[] = [];
-      const cache = createRedisResponseCache(redis, {
-        keyPrefix: prefix,
-        onError: (error, context) => errors.push({ ...context, code: (error as { code?: unknown }).code }),
-      });
-      await redis.set(`${prefix}garbled`, 'not json');
-      const truncated = {
-        ...answer,
-        events: [{ type: 'finish', finishReason: 'length', usage: { inputTokens: 1, outputTokens: 1 } }],
-      };
-      await redis.set(`${prefix}truncated`, JSON.stringify(truncated));
-      expect(await cache.get('garbled')).toBeUndefined();
-      expect(await cache.get('truncated')).toBeUndefined();
-      expect(errors).toEqual([
-        { operation: 'get', key: 'garbled', code: 'INTERNAL' },
-        { operation: 'get', key: 'truncated', code: 'INTERNAL' },
-      ]);
-      expect(cache.getStats().misses).toBe(2);
-    });
-
-    it('refuses to store an answer that is not complete', async () => {
-      const prefix = trackedPrefix();
-      const cache = createRedisResponseCache(redis, { keyPrefix: prefix });
-      const cut: CachedResponse = { ...answer, events: answer.events.slice(0, 2) };
-      await expect(cache.set('cut', cut)).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
-      expect(await redis.exists(`${prefix}cut`)).toBe(0);
-    });
+describeWithRedis('createRedisResponseCache against real Redis', ({ redis, prefix: trackedPrefix, connect }) => {
+  it('stores the answer as JSON under the prefix with a PX expiry, and reads it back', async () => {
+    const prefix = trackedPrefix();
+    const cache = createRedisResponseCache(redis, { keyPrefix: prefix, ttlMs: 60_000 });
+    await cache.set('abc', answer);
+    expect(JSON.parse((await redis.get(`${prefix}abc`))!)).toEqual(answer);
+    const ttl = await redis.pttl(`${prefix}abc`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    expect(await cache.get('abc')).toEqual(answer);
+    expect(await cache.get('missing')).toBeUndefined();
+    expect(cache.getStats()).toEqual({ hits: 1, misses: 1, sets: 1, hitRate: 0.5 });
   });
-}
+
+  it('uses the TTL given to set over the default', async () => {
+    const prefix = trackedPrefix();
+    const cache = createRedisResponseCache(redis, { keyPrefix: prefix });
+    await cache.set('short', answer, 5_000);
+    await cache.set('default', answer);
+    expect(await redis.pttl(`${prefix}short`)).toBeLessThanOrEqual(5_000);
+    expect(await redis.pttl(`${prefix}default`)).toBeGreaterThan(5_000);
+    expect(await redis.pttl(`${prefix}default`)).toBeLessThanOrEqual(3_600_000);
+  });
+
+  it('shares answers between two clients', async () => {
+    const prefix = trackedPrefix();
+    const other = await connect();
+    await createRedisResponseCache(redis, { keyPrefix: prefix }).set('shared', answer);
+    expect(await createRedisResponseCache(other, { keyPrefix: prefix }).get('shared')).toEqual(answer);
+  });
+
+  it('treats an entry that is not a complete answer as a miss and reports it', async () => {
+    const prefix = trackedPrefix();
+    const errors: { operation: string; key: string; code: unknown }[] = [];
+    const cache = createRedisResponseCache(redis, {
+      keyPrefix: prefix,
+      onError: (error, context) => errors.push({ ...context, code: (error as { code?: unknown }).code }),
+    });
+    await redis.set(`${prefix}garbled`, 'not json');
+    const truncated = {
+      ...answer,
+      events: [{ type: 'finish', finishReason: 'length', usage: { inputTokens: 1, outputTokens: 1 } }],
+    };
+    await redis.set(`${prefix}truncated`, JSON.stringify(truncated));
+    expect(await cache.get('garbled')).toBeUndefined();
+    expect(await cache.get('truncated')).toBeUndefined();
+    expect(errors).toEqual([
+      { operation: 'get', key: 'garbled', code: 'INTERNAL' },
+      { operation: 'get', key: 'truncated', code: 'INTERNAL' },
+    ]);
+    expect(cache.getStats().misses).toBe(2);
+  });
+
+  it('refuses to store an answer that is not complete', async () => {
+    const prefix = trackedPrefix();
+    const cache = createRedisResponseCache(redis, { keyPrefix: prefix });
+    const cut: CachedResponse = { ...answer, events: answer.events.slice(0, 2) };
+    await expect(cache.set('cut', cut)).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    expect(await redis.exists(`${prefix}cut`)).toBe(0);
+  });
+});
 
 describe('a Redis response cache whose Redis is down', () => {
   it('answers every lookup with a miss, drops writes and reports each failure to onError', async () => {

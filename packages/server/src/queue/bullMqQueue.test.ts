@@ -2,37 +2,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describeWithRedis, redisUrl } from '../../test/testRedis.js';
 import type { FragmentkitLogger } from '../logger.js';
 import { type BullMqQueueOptions, createBullMqQueue } from './bullMqQueue.js';
 import type { TaskJob, TaskQueue } from './taskQueue.js';
 import { describeTaskQueueContract } from './taskQueueContract.js';
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = 'fk-test';
 const quiet: FragmentkitLogger = { info() {}, warn() {}, error() {} };
 const realTime = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function redisAnswers(url: string): Promise<boolean> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    connectTimeout: 2_000,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    await redis.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 /** Removes every key of the queues the tests created. */
 const createdQueueNames: string[] = [];
@@ -50,21 +29,7 @@ async function obliterateCreatedQueues(): Promise<void> {
   }
 }
 
-if (!(await redisAnswers(redisUrl))) {
-  const message = `no Redis at ${redisUrl}; start one (e.g. \`redis-server\`) or set REDIS_URL to run these tests`;
-  if (process.env.CI === 'true') {
-    it('reaches the Redis that CI provides', () => {
-      expect.fail(`BullMQ task queue tests need Redis in CI: ${message}`);
-    });
-  } else {
-    console.warn(`Skipping BullMQ task queue tests: ${message}.`);
-    it.skip(`BullMQ task queue (skipped: ${message})`, () => {});
-  }
-} else {
-  describeAgainstRedis();
-}
-
-function describeAgainstRedis(): void {
+describeWithRedis('BullMQ task queue against real Redis', () => {
   afterAll(obliterateCreatedQueues);
 
   describeTaskQueueContract('BullMQ', {
@@ -219,4 +184,4 @@ function describeAgainstRedis(): void {
       );
     });
   });
-}
+});
