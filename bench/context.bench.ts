@@ -13,7 +13,9 @@
  *    default estimator.
  *
  * Both compare against a baseline measured in the same run. Tokens are counted with the default
- * estimator (and exactly with o200k_base when `gpt-tokenizer` is installed).
+ * estimator (and exactly with o200k_base when `gpt-tokenizer` is installed). The figures and the
+ * tokens-per-turn curve go to `pnpm bench` through the report contract (bench/README.md); a missed
+ * target is a finding there, not a failed run. With BENCH_SMOKE=1 the build is timed a few times only.
  *
  * Run from the repository root: pnpm exec tsx bench/context.bench.ts
  */
@@ -26,6 +28,7 @@ import { renderAttachment } from '../packages/core/src/prompt/renderAttachment.j
 import { buildSystemPrompt } from '../packages/core/src/prompt/systemPrompt.js';
 import { loadGptTokenizer } from '../packages/core/src/tokens/gptTokenizer.js';
 import { estimateTokenizer, type Tokenizer } from '../packages/core/src/tokens/tokenizer.js';
+import { type BenchRow, isBenchSmokeRun, reportBench } from '../scripts/benchReport.js';
 
 const model = 'claude-sonnet-4-5';
 
@@ -492,8 +495,15 @@ function percent(part: number, whole: number): string {
 }
 
 interface SessionResult {
+  tokenizer: string;
+  /** Input tokens per turn: resending the whole history, and what `buildPrompt` sends. */
+  naive: number[];
+  built: number[];
   turn10Ratio: number;
   allAttachmentsPresent: boolean;
+  /** Snippets attached over the session, and how many are in the prompt whole or cut with their note. */
+  attached: number;
+  present: number;
 }
 
 function runSession(tokenizer: Tokenizer): SessionResult {
@@ -503,7 +513,15 @@ function runSession(tokenizer: Tokenizer): SessionResult {
   );
   console.log('|---:|---:|---:|---:|---:|---:|---|---|');
   const history: ConversationTurn[] = [];
-  let result: SessionResult = { turn10Ratio: 1, allAttachmentsPresent: true };
+  const result: SessionResult = {
+    tokenizer: tokenizer.name,
+    naive: [],
+    built: [],
+    turn10Ratio: 1,
+    allAttachmentsPresent: true,
+    attached: 0,
+    present: 0,
+  };
   for (const [index, turn] of script.entries()) {
     const version = index; // the fragment the user is looking at: none before the first answer
     const attachments = turn.attachments(version);
@@ -511,20 +529,23 @@ function runSession(tokenizer: Tokenizer): SessionResult {
     const built = buildPrompt({ input: turn.input, attachments, history: [...history], model, tokenizer });
     const { report } = built;
     const prompt = built.messages.at(-1)!.content;
-    const present = report.attachments.every(
+    const presentCount = report.attachments.filter(
       (attachment) =>
         !attachment.dropped &&
         (!attachment.truncated || prompt.includes(`[fragmentkit: lines ${attachment.omitted?.startLine}-`)),
-    );
+    ).length;
+    const present = presentCount === attachments.length;
     const cut = report.parts.filter((part) => part.truncated || part.dropped).map((part) => part.name);
     console.log(
       `| ${index + 1} | ${attachments.length} | ${naive} | ${report.totalTokens} | ${percent(report.totalTokens, naive)} | ` +
         `${percent(report.cacheablePrefixTokens ?? 0, report.totalTokens)} | ${cut.join(', ') || 'none'} | ${present ? 'all' : 'MISSING'} |`,
     );
-    result = {
-      turn10Ratio: report.totalTokens / naive,
-      allAttachmentsPresent: result.allAttachmentsPresent && present,
-    };
+    result.naive.push(naive);
+    result.built.push(report.totalTokens);
+    result.turn10Ratio = report.totalTokens / naive;
+    result.allAttachmentsPresent &&= present;
+    result.attached += attachments.length;
+    result.present += presentCount;
     history.push({
       input: turn.input,
       attachments,
@@ -566,7 +587,7 @@ interface Timing {
 
 /** Milliseconds per build: the best run (what the code costs) and the median (what a busy machine adds). */
 function timePerBuild(build: () => void, runs: number): Timing {
-  for (let warmup = 0; warmup < 10; warmup++) build();
+  for (let warmup = 0; warmup < Math.min(10, runs); warmup++) build();
   const times: number[] = [];
   for (let run = 0; run < runs; run++) {
     const start = performance.now();
@@ -577,14 +598,20 @@ function timePerBuild(build: () => void, runs: number): Timing {
   return { best: times[0]!, median: times[Math.floor(times.length / 2)]! };
 }
 
-function runBuildTime(): Timing {
+interface BuildTimes {
+  on: Timing;
+  off: Timing;
+}
+
+function runBuildTime(): BuildTimes {
   const attachments = largeSnippets(50, 500);
   const input = 'Find the handlers that never validate their input.';
   const unlimited = { maxTokensPerAttachment: Number.POSITIVE_INFINITY, maxTotalTokens: Number.POSITIVE_INFINITY };
   const budgeted = () => buildPrompt({ input, attachments, model });
   const unbudgeted = () => buildPrompt({ input, attachments, attachmentBudget: unlimited });
-  const off = timePerBuild(unbudgeted, 30);
-  const on = timePerBuild(budgeted, 100);
+  const smoke = isBenchSmokeRun();
+  const off = timePerBuild(unbudgeted, smoke ? 3 : 30);
+  const on = timePerBuild(budgeted, smoke ? 5 : 100);
   const offTokens = buildPrompt({ input, attachments, attachmentBudget: unlimited }).report.totalTokens;
   const onReport = buildPrompt({ input, attachments, model }).report;
   const included = onReport.attachments.filter((attachment) => !attachment.dropped).length;
@@ -598,7 +625,7 @@ function runBuildTime(): Timing {
     `| budgeting on (${included} snippets in, the rest listed) | ${on.best.toFixed(2)} | ${on.median.toFixed(2)} | ` +
       `${(on.best / off.best).toFixed(3)} | ${onReport.totalTokens} |`,
   );
-  return on;
+  return { on, off };
 }
 
 async function main(): Promise<void> {
@@ -609,7 +636,7 @@ async function main(): Promise<void> {
     console.log('(gpt-tokenizer is not installed: counting with the estimator only)');
   }
   const sessions = tokenizers.map(runSession);
-  const build = runBuildTime();
+  const { on: build, off: unbudgeted } = runBuildTime();
 
   const estimated = sessions[0]!;
   const targets = [
@@ -625,7 +652,72 @@ async function main(): Promise<void> {
   ] as const;
   console.log('\n### Targets\n');
   for (const [target, met] of targets) console.log(`- ${met ? 'met' : 'MISSED'}: ${target}`);
-  if (targets.some(([, met]) => !met)) process.exitCode = 1;
+  reportBench({ rows: reportRows(sessions, build, unbudgeted), charts: [tokensPerTurnChart(sessions)] });
+}
+
+function reportRows(sessions: SessionResult[], build: Timing, unbudgeted: Timing): BenchRow[] {
+  const rows = sessions.flatMap((session): BenchRow[] => {
+    const turn10 = session.built.at(-1)!;
+    const naive10 = session.naive.at(-1)!;
+    return [
+      {
+        figure: `input tokens at turn 10 against resending the history (${session.tokenizer})`,
+        value: turn10,
+        unit: 'tokens',
+        baseline: naive10,
+        ratio: turn10 / naive10,
+        target: '≤ 0.25',
+        met: turn10 / naive10 <= 0.25,
+      },
+      {
+        figure: `attached snippets present whole or cut with their note, 10 turns (${session.tokenizer})`,
+        value: session.present,
+        baseline: session.attached,
+        ratio: session.present / session.attached,
+        target: 'all',
+        met: session.allAttachmentsPresent,
+      },
+    ];
+  });
+  rows.push(
+    {
+      figure: 'prompt build with budgeting, 50 snippets × 500 lines, best (baseline: budgeting off)',
+      value: build.best,
+      unit: 'ms',
+      baseline: unbudgeted.best,
+      ratio: build.best / unbudgeted.best,
+      target: '≤ 5 ms',
+      met: build.best <= 5,
+    },
+    {
+      figure: 'prompt build with budgeting, 50 snippets × 500 lines, median (baseline: budgeting off)',
+      value: build.median,
+      unit: 'ms',
+      baseline: unbudgeted.median,
+      ratio: build.median / unbudgeted.median,
+      target: null,
+      met: null,
+    },
+  );
+  return rows;
+}
+
+function tokensPerTurnChart(sessions: SessionResult[]) {
+  const points = (values: number[]) => values.map((value, index): [number, number] => [index + 1, value]);
+  return {
+    id: 'tokens-per-turn',
+    title: `Input tokens per turn (${model}); naive = whole history`,
+    xLabel: 'turn',
+    yLabel: 'input tokens',
+    // Short names: the legend has room for about 20 characters. "naive" resends the whole history.
+    series: sessions.flatMap((session) => {
+      const counter = session.tokenizer === 'estimate' ? 'est.' : session.tokenizer.replace('_base', '');
+      return [
+        { name: `naive (${counter})`, points: points(session.naive) },
+        { name: `buildPrompt (${counter})`, points: points(session.built) },
+      ];
+    }),
+  };
 }
 
 await main();

@@ -7,21 +7,26 @@
  *    what matters; multiply the times by `SCALE` for real-world figures.
  * 2. Local sandbox: a hello-world run in Node and Python, with bubblewrap and as a plain child
  *    process, against spawning the interpreter directly (no sandbox) as the baseline.
+ *
+ * Medians go to `pnpm bench` through the report contract (bench/README.md). Issue #6 sets no
+ * number; the one target is that a warm acquire beats a cold create. With BENCH_SMOKE=1 each
+ * scenario runs a few times only. Without `python3` the Python rows are left out, saying so.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { type FakeE2BSandbox, FakeE2BSdk } from '../packages/core/src/e2b/__fixtures__/fakeE2BSdk.js';
 import { createE2BSandboxProvider } from '../packages/core/src/e2b/index.js';
 import { createLocalSandboxProvider, detectBubblewrap } from '../packages/core/src/node/index.js';
+import { type BenchRow, isBenchSmokeRun, reportBench } from '../scripts/benchReport.js';
 
 const SCALE = 20;
 const coldStartMs = 3000 / SCALE;
 const apiRoundTripMs = 80 / SCALE;
-const poolRuns = 20;
-const localRuns = 15;
+const poolRuns = isBenchSmokeRun() ? 3 : 20;
+const localRuns = isBenchSmokeRun() ? 2 : 15;
 const run = promisify(execFile);
 
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The fake SDK with realistic latency on create and on every API round trip. */
 class SlowE2BSdk extends FakeE2BSdk {
@@ -105,11 +110,14 @@ async function benchPool(): Promise<Row[]> {
 
 async function benchLocal(): Promise<Row[]> {
   const rows: Row[] = [];
-  const python = (await run('python3', ['-c', 'import sys; print(sys.executable)'])).stdout.trim();
-  const languages = [
-    { language: 'javascript', name: 'Node', code: 'console.log("hello")', direct: [process.execPath, '-e'] },
-    { language: 'python', name: 'Python', code: 'print("hello")', direct: [python, '-c'] },
-  ] as const;
+  const python = await run('python3', ['-c', 'import sys; print(sys.executable)']).then(
+    (result) => result.stdout.trim(),
+    () => undefined,
+  );
+  const languages: Array<{ language: 'javascript' | 'python'; name: string; code: string; direct: [string, string] }> =
+    [{ language: 'javascript', name: 'Node', code: 'console.log("hello")', direct: [process.execPath, '-e'] }];
+  if (python) languages.push({ language: 'python', name: 'Python', code: 'print("hello")', direct: [python, '-c'] });
+  else rows.push({ group: 'Local Python hello world', scenario: 'skipped: python3 is not installed', samples: [] });
   for (const { name, code, direct } of languages) {
     const samples: number[] = [];
     for (let index = 0; index < localRuns; index++) samples.push(await time(() => run(direct[0], [direct[1], code])));
@@ -159,6 +167,28 @@ function table(rows: readonly Row[]): string {
   return lines.join('\n');
 }
 
+/** One figure per measured scenario that has a baseline: its median against the baseline's. */
+function reportRows(rows: readonly Row[]): BenchRow[] {
+  return rows.flatMap((row): BenchRow[] => {
+    const baseline = rows.find((candidate) => candidate.group === row.group && candidate.baseline);
+    if (row.baseline || !baseline || row.samples.length === 0) return [];
+    const value = median(row.samples);
+    const base = median(baseline.samples);
+    const isPool = row.group.startsWith('E2B');
+    return [
+      {
+        figure: `${row.group}: ${row.scenario}, median (baseline: ${baseline.scenario})`,
+        value,
+        unit: 'ms',
+        baseline: base,
+        ratio: value / base,
+        target: isPool ? '< cold create' : null,
+        met: isPool ? value < base : null,
+      },
+    ];
+  });
+}
+
 const measured = [...(await benchPool()), ...(await benchLocal())];
 const groups = [...new Set(measured.map((row) => row.group))];
 const rows = groups.flatMap((group) => measured.filter((row) => row.group === group));
@@ -166,3 +196,4 @@ console.log(
   `Sandbox benchmark: ${poolRuns} acquires per E2B scenario (cold start ${coldStartMs} ms = 3 s ÷ ${SCALE}, API round trip ${apiRoundTripMs} ms = 80 ms ÷ ${SCALE}), ${localRuns} runs per local scenario. Node ${process.version}.\n`,
 );
 console.log(table(rows));
+reportBench({ rows: reportRows(rows) });

@@ -76,6 +76,24 @@ export interface BenchReport {
 /** The environment variable `pnpm bench` sets to the file a benchmark may write its report to. */
 export const benchReportPathVariable = 'FRAGMENTKIT_BENCH_REPORT';
 
+/**
+ * The environment variable `pnpm bench --smoke` (and the tooling test) sets to `1`: the benchmark
+ * runs a few iterations only, to prove it still runs and reports, not to measure.
+ */
+export const benchSmokeVariable = 'BENCH_SMOKE';
+
+/**
+ * Whether this benchmark runs as a smoke run (see {@link benchSmokeVariable}).
+ *
+ * @example
+ * ```ts
+ * const runs = isBenchSmokeRun() ? 2 : 100;
+ * ```
+ */
+export function isBenchSmokeRun(): boolean {
+  return process.env[benchSmokeVariable] === '1';
+}
+
 /** The info string of the fenced block a benchmark may print its report in instead. */
 export const benchReportFence = 'json bench-report';
 

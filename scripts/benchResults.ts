@@ -1,8 +1,9 @@
 import type { BenchReport, BenchRow } from './benchReport.js';
 
 /**
- * How one benchmark's run ended. `missing`, `failed`, `timed out` and `invalid report` fail
- * `pnpm bench`; `no report` means it ran but has not adopted the report contract yet.
+ * How one benchmark's run ended. Every status but `ok` fails `pnpm bench`: `no report` means it
+ * ran but handed over no report (see bench/README.md), `invalid report` that the report broke the
+ * contract or had no rows.
  */
 export type BenchStatus = 'ok' | 'no report' | 'invalid report' | 'failed' | 'timed out' | 'missing';
 
@@ -22,7 +23,13 @@ export interface BenchOutcome {
 }
 
 /** Statuses that make `pnpm bench` exit non-zero. */
-export const failingStatuses: ReadonlySet<BenchStatus> = new Set(['missing', 'failed', 'timed out', 'invalid report']);
+export const failingStatuses: ReadonlySet<BenchStatus> = new Set([
+  'missing',
+  'failed',
+  'timed out',
+  'no report',
+  'invalid report',
+]);
 
 /** The charts `bench/charts.png` holds, and what kept any of them out. */
 export interface ChartsSummary {
@@ -120,7 +127,7 @@ export function renderResults(input: {
     else if (outcome.status === 'ok' || outcome.status === 'no report') {
       lines.push('No machine-readable figures (see bench/README.md for the report contract).', '');
     }
-    if (outcome.status !== 'ok' && outcome.status !== 'no report') {
+    if (outcome.status !== 'ok') {
       lines.push(`**${outcome.status}**${outcome.problem ? `: ${outcome.problem}` : ''}`, '');
       if (outcome.errorOutput) lines.push('```text', outcome.errorOutput.trimEnd(), '```', '');
     }

@@ -1,7 +1,8 @@
 /**
  * `pnpm check:packages`: lints what would be published. Each package is packed with `pnpm pack`
  * (which rewrites `workspace:*` the way `pnpm publish` does) and the tarball goes through
- * `publint --strict` and `attw`; then every TSDoc example's `@fragmentkit/*` import is checked
+ * `publint --strict` and `attw`, and must ship its `CHANGELOG.md` (npm and pnpm pack it only when
+ * `files` lists it); then every TSDoc example's `@fragmentkit/*` import is checked
  * against what the packages export. It builds nothing: run `pnpm build` first (CI does).
  */
 import { spawnSync } from 'node:child_process';
@@ -53,6 +54,12 @@ for (const name of packageNames) {
   const destination = mkdtempSync(join(tmpdir(), `fragmentkit-check-${name}-`));
   try {
     const tarball = packTarball(directory, destination);
+    const packed = run('tar', ['-tzf', tarball], workspaceRoot).output.split('\n');
+    const shipsChangelog = packed.includes('package/CHANGELOG.md');
+    console.log(
+      `\n==> CHANGELOG.md @fragmentkit/${name}\n${shipsChangelog ? 'in the tarball' : 'missing from the tarball: add "CHANGELOG.md" to "files"'}`,
+    );
+    results.push({ packageName: `@fragmentkit/${name}`, tool: 'CHANGELOG.md', ok: shipsChangelog });
     for (const [tool, args] of [
       ['publint', ['run', tarball, '--strict', '--level', 'suggestion']],
       ['attw', [tarball, '--format', 'table-flipped', '--no-emoji', ...(attwFlags[name] ?? [])]],
