@@ -189,6 +189,12 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     });
   });
 
+  // Real provider APIs sit behind load balancers that keep idle connections for about a minute.
+  // Node's 5 s default races clients whose event loop is busy: a reused socket that the server
+  // has just closed fails the next POST with UND_ERR_SOCKET, which the real APIs do not cause.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', options.backlog ?? 511, () => {
