@@ -19,6 +19,12 @@ export type { CreateErrorAttachmentOptions } from './attachments/createErrorAtta
 export { createErrorAttachment } from './attachments/createErrorAttachment.js';
 export type { CreateFileAttachmentOptions } from './attachments/createFileAttachment.js';
 export { createFileAttachment } from './attachments/createFileAttachment.js';
+export type {
+  CreateIncidentAttachmentOptions,
+  RuntimeErrorLike,
+  SourceFile,
+} from './attachments/createIncidentAttachment.js';
+export { createIncidentAttachment } from './attachments/createIncidentAttachment.js';
 export { mergeAttachments } from './attachments/mergeAttachments.js';
 export { detectStale, refreshAttachment } from './attachments/staleAttachments.js';
 export type { MemoryResponseCacheOptions } from './cache/memoryResponseCache.js';
@@ -94,6 +100,15 @@ export {
   stackFrameSchema,
 } from './incidents/incidentEvent.js';
 export { incidentLimits } from './incidents/incidentLimits.js';
+export type {
+  Incident,
+  IncidentDetail,
+  IncidentPage,
+  IncidentStatus,
+  MappedStackFrame,
+  OriginalPosition,
+} from './incidents/incidentRecord.js';
+export { incidentStatuses } from './incidents/incidentRecord.js';
 export { normalizeMessage } from './incidents/normalizeMessage.js';
 export type { ParseStackTraceOptions, StackFrame } from './incidents/parseStackTrace.js';
 export { parseStackTrace } from './incidents/parseStackTrace.js';

@@ -7,6 +7,7 @@ import {
   type LanguageModel,
   type Router,
 } from '@fragmentkit/core';
+import { createAuditRoutes } from './auditRoute.js';
 import type { AuthHook } from './auth/authContext.js';
 import type { ChatQuota, CostFunction } from './chatQuota.js';
 import { createChatRoute, type PromptSettings } from './chatRoute.js';
@@ -18,19 +19,27 @@ import type { GatewayOptions } from './gateway/gatewayOptions.js';
 import { createGatewayRoutes } from './gateway/gatewayRoutes.js';
 import { createHealthRoute } from './healthRoute.js';
 import type { IdempotencyConfig } from './idempotency/idempotency.js';
+import type { IncidentsConfig } from './incidents/incidentsConfig.js';
+import { createIncidentsRoutes } from './incidents/incidentsRoutes.js';
 import { defaultLogger, type FragmentkitLogger } from './logger.js';
 import { createModelCatalog } from './modelCatalog.js';
 import type { HealthCheck, HealthCheckDefinition } from './observability/healthChecks.js';
 import { createObservability, type MetricsConfig } from './observability/observability.js';
 import type { FragmentkitMetrics } from './observability/serverMetrics.js';
 import { createPreviewRuntimeRoute, type PreviewRuntimeOptions } from './previewRuntimeRoute.js';
+import { createProjectSnapshotRoutes } from './projects/projectSnapshotRoutes.js';
+import type { ProjectSnapshotStore } from './projects/projectSnapshotStore.js';
 import type { RateLimiter } from './rateLimit/rateLimiter.js';
 import { createRequestPipeline } from './requestPipeline.js';
 import { createRouter, normalizePath } from './router.js';
 import { type ChatTasks, defaultChatTasks } from './routerModel.js';
+import type { SandboxConfig } from './sandbox/sandboxConfig.js';
+import { createSandboxRoutes } from './sandbox/sandboxRoutes.js';
 import type { FragmentStore } from './store/fragmentStore.js';
 import type { PurgeResult } from './store/retention.js';
 import { createChatStreams, type StreamsConfig } from './streams/chatStreams.js';
+import { defaultAgentTaskLimits } from './tasks/agentTaskRequest.js';
+import { type AgentTasksConfig, createAgentTasks } from './tasks/agentTasks.js';
 
 /**
  * Configuration of {@link createFragmentkit}. Only a model is needed to answer chats; every
@@ -144,6 +153,14 @@ export interface FragmentkitConfig {
    */
   preview?: PreviewRuntimeOptions;
   /**
+   * Runs fragments in sandboxes: `POST {basePath}/sandbox` streams a run (status, output, then
+   * the result with stdout or the preview URL; a sandbox that is down gives a result with
+   * `previewUnavailable`, not a 5xx), `POST {basePath}/share` makes a link to a preview and
+   * `GET {basePath}/s/:id` redirects to it. The provider's operations are counted in `metrics`.
+   * See {@link SandboxConfig}.
+   */
+  sandbox?: SandboxConfig;
+  /**
    * Metrics are always kept in the process (`fragmentkit.metrics`); set `prometheus: true` to
    * serve them at `GET {basePath}/metrics`, behind a bearer `token` when given. See {@link MetricsConfig}.
    */
@@ -154,6 +171,25 @@ export interface FragmentkitConfig {
    * Each runs with a timeout (default 2 s); see {@link HealthCheckDefinition}.
    */
   healthChecks?: Record<string, HealthCheck | HealthCheckDefinition>;
+  /**
+   * Error reporting: `POST {basePath}/ingest` for `@fragmentkit/core/reporter` (public, ingest
+   * key as Bearer), `/projects` and their ingest keys and source maps, and `/incidents` (list,
+   * detail with mapped frames, status, live `/incidents/events`). See {@link IncidentsConfig}.
+   */
+  incidents?: IncidentsConfig;
+  /**
+   * Agent tasks: `POST {basePath}/tasks` (202, run by a queue: in-process by default, BullMQ
+   * for several instances), `GET /tasks/:id`, `GET /tasks/:id/events` (SSE) and
+   * `POST /tasks/:id/accept|reject`. Pass `{}` for the defaults; see {@link AgentTasksConfig}.
+   * With a `store`, task state lives in its database and `GET /audit` lists the audit log.
+   */
+  tasks?: AgentTasksConfig;
+  /**
+   * Versioned project files: `POST {basePath}/projects/:id/save`, `GET /projects/:id/versions`,
+   * `GET /projects/:id/versions/:version` and `POST /projects/:id/restore`, e.g.
+   * `store.projectSnapshots` or `createS3ProjectSnapshotStore(...)`. Project ids are host-chosen strings scoped by team.
+   */
+  projects?: ProjectSnapshotStore;
 }
 
 /**
@@ -196,7 +232,8 @@ export interface Fragmentkit {
 /**
  * Creates the fragmentkit request handler. Routes below `basePath`: `GET /health` and
  * `GET /health/detailed` (public), `POST /chat` (Server-Sent Events), with a `store`
- * `GET /conversations` and `GET|PATCH|DELETE /conversations/:id`, and with
+ * `GET /conversations` and `GET|PATCH|DELETE /conversations/:id`, with a `sandbox`
+ * `POST /sandbox` (Server-Sent Events), `POST /share` and the public `GET /s/:id`, and with
  * `metrics.prometheus` `GET /metrics`. Every request is logged, counted in `metrics` and traced
  * through `@opentelemetry/api`. Every request passes CORS, then (except `/health`)
  * auth or guest mode, the rate limit (chat), validation and the quota (chat) before any work
@@ -251,6 +288,18 @@ export function createFragmentkit(config: FragmentkitConfig = {}): Fragmentkit {
     logger,
   });
   const streams = createChatStreams({ streams: config.streams, idempotency: config.idempotency, store, logger });
+  const agentTasks =
+    config.tasks &&
+    createAgentTasks(config.tasks, {
+      catalog,
+      generateId,
+      logger,
+      prompt: definedSettings({ attachmentBudget, tokenizer }),
+      ...(config.quota ? { quota: config.quota } : {}),
+      ...(config.costOf ? { costOf: config.costOf } : {}),
+      ...(store ? { store } : {}),
+      ...(config.idempotency === undefined ? {} : { idempotency: config.idempotency }),
+    });
 
   const match = createRouter(basePath, {
     '/health': { GET: { handler: createHealthRoute(catalog), public: true } },
@@ -272,7 +321,27 @@ export function createFragmentkit(config: FragmentkitConfig = {}): Fragmentkit {
       },
     },
     '/chat/:requestId/stream': { GET: { handler: streams.resume } },
+    ...createSandboxRoutes({
+      sandbox: config.sandbox,
+      basePath,
+      idempotency: config.idempotency,
+      store,
+      metrics: observability.metrics,
+      logger,
+      maxBodyBytes: limits.maxBodyBytes,
+    }),
     ...createConversationRoutes({ store, permissions: config.permissions ?? {} }),
+    ...createIncidentsRoutes(config.incidents),
+    ...agentTasks?.routes,
+    ...(config.projects
+      ? createProjectSnapshotRoutes({
+          snapshots: config.projects,
+          limits: { ...defaultAgentTaskLimits, ...config.tasks?.limits },
+          logger,
+          ...(store ? { store } : {}),
+        })
+      : {}),
+    ...createAuditRoutes(store),
     ...createGatewayRoutes({
       router: config.router,
       gateway: config.gateway,

@@ -36,6 +36,23 @@ export type {
 export type { MemoryIdempotencyStoreOptions } from './idempotency/memoryIdempotencyStore.js';
 export { createMemoryIdempotencyStore } from './idempotency/memoryIdempotencyStore.js';
 export { hashRequestBody } from './idempotency/requestHash.js';
+export type { IncidentFeed } from './incidents/incidentFeed.js';
+export { createIncidentFeed } from './incidents/incidentFeed.js';
+export type {
+  CreateProjectInput,
+  IncidentProject,
+  IngestKeyRecord,
+  IssuedIngestKey,
+} from './incidents/incidentProjects.js';
+export type { ListIncidentsInput } from './incidents/incidentRecords.js';
+export { incidentTables, ingestKeySetting } from './incidents/incidentSchema.sql.js';
+export type { IncidentStore, IncidentStoreOptions, IngestTarget } from './incidents/incidentStore.js';
+export { createIncidentStore } from './incidents/incidentStore.js';
+export type { IncidentsConfig } from './incidents/incidentsConfig.js';
+export type { IngestRateLimiterOptions } from './incidents/ingestRateLimiter.js';
+export { createIngestRateLimiter } from './incidents/ingestRateLimiter.js';
+export { mapFrames } from './incidents/mapFrames.js';
+export type { SourceMapFile } from './incidents/sourceMaps.js';
 export type { FragmentkitLogger } from './logger.js';
 export { databaseHealthCheck, redisHealthCheck } from './observability/dependencyHealthChecks.js';
 export type {
@@ -74,6 +91,14 @@ export type {
   SandboxOperationRecord,
 } from './observability/serverMetrics.js';
 export type { PreviewRuntimeOptions } from './previewRuntimeRoute.js';
+export type {
+  ProjectFile,
+  ProjectSnapshot,
+  ProjectSnapshotStore,
+  ProjectVersionSummary,
+} from './projects/projectSnapshotStore.js';
+export type { S3ProjectSnapshotStoreOptions } from './projects/s3ProjectSnapshotStore.js';
+export { createS3ProjectSnapshotStore } from './projects/s3ProjectSnapshotStore.js';
 export type { InProcessQueueOptions } from './queue/inProcessQueue.js';
 export { createInProcessQueue } from './queue/inProcessQueue.js';
 export type { QueueClock } from './queue/queueClock.js';
@@ -121,6 +146,21 @@ export { tieredDailyPolicies } from './rateLimit/tieredDailyPolicies.js';
 export type { RequestLogLine } from './requestLog.js';
 export type { ChatTasks, RouterChatModelOptions } from './routerModel.js';
 export { createRouterChatModel, defaultChatTasks } from './routerModel.js';
+export type { MemoryPreviewShareStoreOptions } from './sandbox/memoryPreviewShareStore.js';
+export { createMemoryPreviewShareStore } from './sandbox/memoryPreviewShareStore.js';
+export type { PreviewShare, PreviewShareStore } from './sandbox/previewShareStore.js';
+export { defaultExpiredShareRetentionMs } from './sandbox/previewShareStore.js';
+export type { PreviewShareConfig, SandboxConfig, SandboxPolicy, SandboxRunRequest } from './sandbox/sandboxConfig.js';
+export type {
+  SandboxDoneEvent,
+  SandboxErrorEvent,
+  SandboxMetaEvent,
+  SandboxOutputEvent,
+  SandboxResultEvent,
+  SandboxRunEvent,
+  SandboxRunStatusPhase,
+  SandboxStatusEvent,
+} from './sandbox/sandboxRunEvents.js';
 export type { ServerSentEvent } from './sse.js';
 export { defaultAppRole } from './store/appRole.js';
 export type { AuditInput, AuditRecord, ListAuditInput } from './store/auditLog.js';
@@ -153,3 +193,26 @@ export type { StreamsConfig } from './streams/chatStreams.js';
 export type { MemoryStreamBufferOptions } from './streams/memoryStreamBuffer.js';
 export { createMemoryStreamBuffer } from './streams/memoryStreamBuffer.js';
 export type { StreamBuffer, StreamReadOptions, StreamSlice } from './streams/streamBuffer.js';
+export type { AgentTaskAuditAction } from './tasks/agentTaskAudit.js';
+export { projectAuditSubject } from './tasks/agentTaskAudit.js';
+export type { AgentTaskLimits, AgentTaskRequest } from './tasks/agentTaskRequest.js';
+export { defaultAgentTaskLimits } from './tasks/agentTaskRequest.js';
+export type {
+  AgentTaskChange,
+  AgentTaskStateStore,
+  CreateAgentTaskInput,
+  MemoryAgentTaskStateStoreOptions,
+} from './tasks/agentTaskStateStore.js';
+export { createMemoryAgentTaskStateStore } from './tasks/agentTaskStateStore.js';
+export type { AgentTasksConfig } from './tasks/agentTasks.js';
+export type {
+  AgentTaskFile,
+  AgentTaskMetrics,
+  AgentTaskMode,
+  AgentTaskRecord,
+  AgentTaskResult,
+  AgentTaskSource,
+  AgentTaskStatus,
+  AgentTaskView,
+} from './tasks/agentTaskView.js';
+export type { AgentTaskJobData, AgentTaskJobOutcome } from './tasks/agentTaskWorker.js';

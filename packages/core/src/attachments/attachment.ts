@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { stackFrameSchema } from '../incidents/incidentEvent.js';
-import { maxMessageLength, maxTypeLength } from '../incidents/incidentLimits.js';
+import { maxMessageLength, maxMetadataLength, maxTypeLength } from '../incidents/incidentLimits.js';
 
 /**
  * A 1-based, inclusive range of whole lines.
@@ -81,6 +81,8 @@ export function createAttachmentSchema(options: AttachmentSchemaOptions = {}) {
         errorType: z.string().min(1).max(maxTypeLength).default('Error'),
         frames: z.array(stackFrameSchema).max(maxErrorFrames).default([]),
         failingLine: z.number().int().min(1),
+        /** The commit the failing code was deployed from, when the error came from an incident. */
+        commitSha: z.string().min(1).max(maxMetadataLength).optional(),
       })
       .refine(
         (attachment) =>

@@ -39,7 +39,13 @@ export function renderAttachment(attachment: Attachment, text?: string, note?: s
       ...attachment.frames.slice(0, renderedFrames).map((frame) => `    ${frame.raw}`),
     ].join('\n');
     block = [
-      renderDataBlock(`Runtime error in ${filePath} at line ${attachment.failingLine}:`, output, 'text'),
+      renderDataBlock(
+        `Runtime error in ${filePath} at line ${attachment.failingLine}${
+          attachment.commitSha ? ` (commit ${toSingleLine(attachment.commitSha)})` : ''
+        }:`,
+        output,
+        'text',
+      ),
       renderDataBlock(
         `File: ${filePath} (lines ${startLine}-${endLine}, failing line ${attachment.failingLine})`,
         code,

@@ -1,5 +1,8 @@
 import { type Clock, systemClock } from '@fragmentkit/core';
 import { z } from 'zod';
+import type { ProjectSnapshotStore } from '../projects/projectSnapshotStore.js';
+import type { AgentTaskStateStore } from '../tasks/agentTaskStateStore.js';
+import { createStoreAgentTaskStates } from './agentTasks.js';
 import { defaultAppRole, quoteRoleName } from './appRole.js';
 import { type AuditInput, type AuditRecord, audit, type ListAuditInput, listAudit } from './auditLog.js';
 import {
@@ -35,6 +38,7 @@ import {
 } from './idempotencyKeys.js';
 import { type AppendMessageInput, appendMessage, type MessageRecord } from './messages.js';
 import { migrate } from './migrations.js';
+import { createStoreProjectSnapshots } from './projectSnapshots.js';
 import { type PurgeResult, purgeExpired } from './retention.js';
 import type { StoreContext } from './storeContext.js';
 import { parseStoreInput } from './storeInput.js';
@@ -132,6 +136,10 @@ export interface FragmentStore {
   /** Newest first. */
   listAudit(tenant: Tenant, input?: ListAuditInput): Promise<AuditRecord[]>;
   idempotencyKeys: IdempotencyKeyStore;
+  /** Agent tasks (`agent_tasks`), each visible to the user who created it; `createFragmentkit` keeps `/tasks` state here when it has a store. */
+  agentTasks: AgentTaskStateStore;
+  /** Versioned project files (`project_snapshots`), shared by the team; serves `/projects` when passed as `projects`. */
+  projectSnapshots: ProjectSnapshotStore;
   /**
    * Retention across all teams: deletes conversations not updated for `retentionDays` before
    * `now` (default: the clock's now) and expired idempotency keys. Run it from a scheduled job.
@@ -211,6 +219,8 @@ export function createFragmentStore(db: Database, options: FragmentStoreOptions 
       get: (tenant, lookup) => getIdempotencyKey(context, tenant, lookup),
       purgeExpired: (tenant, now) => purgeExpiredIdempotencyKeys(context, tenant, now),
     },
+    agentTasks: createStoreAgentTaskStates(context),
+    projectSnapshots: createStoreProjectSnapshots(context),
     purgeExpired: (now = new Date(clock.now())) => purgeExpired(context, retentionDays, now),
   };
 }

@@ -1,6 +1,7 @@
 import { FragmentkitError } from '@fragmentkit/core';
 import pg from 'pg';
 import { afterAll, afterEach, expect, it } from 'vitest';
+import { incidentTables } from '../incidents/incidentSchema.sql.js';
 import { newTenant } from './__fixtures__/storeTestData.js';
 import {
   databaseUrl,
@@ -10,10 +11,14 @@ import {
   type TestDatabase,
   uniqueName,
 } from './__fixtures__/testDatabases.js';
+import { agentTaskTables } from './agentTasksSchema.sql.js';
 import { defaultAppRole } from './appRole.js';
 import { createFragmentStore } from './fragmentStore.js';
 import { fragmentStoreMigrations, type Migration, migrate } from './migrations.js';
-import { tenantTables } from './schema.sql.js';
+import { tenantTables as initialTables } from './schema.sql.js';
+
+// Every table a migration put under row-level security.
+const tenantTables = [...initialTables, ...agentTaskTables, ...incidentTables];
 
 describeEachEngine('migrations', (engine) => {
   const opened: TestDatabase[] = [];
@@ -43,14 +48,16 @@ describeEachEngine('migrations', (engine) => {
     const { rows } = await db.query<{ version: number; name: string }>(
       'SELECT version, name FROM fragmentkit_migrations ORDER BY version',
     );
-    expect(rows).toEqual([{ version: 1, name: 'initial schema' }]);
+    expect(rows).toEqual(fragmentStoreMigrations.map(({ version, name }) => ({ version, name })));
   });
 
   it('applies a migration exactly once when instances start at the same time', async () => {
     const database = await fresh();
     const instances = [database.db, database.openAnother(), database.openAnother(), database.openAnother()];
     const results = await Promise.all(instances.map((db) => migrate(db)));
-    expect(results.filter((result) => result.applied.length > 0)).toEqual([{ applied: [1] }]);
+    expect(results.filter((result) => result.applied.length > 0)).toEqual([
+      { applied: fragmentStoreMigrations.map((migration) => migration.version) },
+    ]);
     expect(results.filter((result) => result.applied.length === 0)).toHaveLength(3);
 
     // Stores migrate by themselves on first use; racing first uses are fine too.
@@ -61,7 +68,7 @@ describeEachEngine('migrations', (engine) => {
     const recorded = await database.db.query<{ count: number }>(
       'SELECT count(*)::int AS count FROM fragmentkit_migrations',
     );
-    expect(recorded.rows[0]!.count).toBe(1);
+    expect(recorded.rows[0]!.count).toBe(fragmentStoreMigrations.length);
   });
 
   // Schemas of one server share its roles; PGlite has no second client to race with.
@@ -72,7 +79,8 @@ describeEachEngine('migrations', (engine) => {
       const results = await Promise.all(
         schemas.flatMap((schema) => [migrate(schema.db), migrate(schema.openAnother())]),
       );
-      expect(results.map((result) => result.applied.length).sort()).toEqual([0, 0, 0, 1, 1, 1]);
+      const all = fragmentStoreMigrations.length;
+      expect(results.map((result) => result.applied.length).sort()).toEqual([0, 0, 0, all, all, all]);
       for (const schema of schemas) {
         const store = createFragmentStore(schema.db);
         const tenant = newTenant();

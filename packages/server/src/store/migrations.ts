@@ -1,3 +1,5 @@
+import { incidentSchemaStatements } from '../incidents/incidentSchema.sql.js';
+import { agentTaskSchemaStatements } from './agentTasksSchema.sql.js';
 import { defaultAppRole, quoteRoleName } from './appRole.js';
 import type { Database } from './database.js';
 import { initialSchemaStatements } from './schema.sql.js';
@@ -32,6 +34,12 @@ export interface Migration {
  */
 export const fragmentStoreMigrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', statements: ({ appRole }) => initialSchemaStatements(appRole) },
+  {
+    version: 2,
+    name: 'agent tasks and project snapshots',
+    statements: ({ appRole }) => agentTaskSchemaStatements(appRole),
+  },
+  { version: 3, name: 'incidents', statements: ({ appRole }) => incidentSchemaStatements(appRole) },
 ];
 
 /**
