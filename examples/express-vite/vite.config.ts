@@ -3,5 +3,6 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   plugins: [react()],
-  build: { outDir: 'dist', emptyOutDir: true },
+  // Hidden source maps: not linked from the bundle, uploaded by the incidents demo instead.
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: 'hidden' },
 });

@@ -11,10 +11,13 @@ export async function startAppServer(env: NodeJS.ProcessEnv): Promise<{ url: str
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
-      }),
+      });
+      // The sandboxes the app started (see server/sandboxRuntime.ts).
+      await (app.locals.close as (() => Promise<void>) | undefined)?.();
+    },
   };
 }

@@ -1,14 +1,17 @@
 import { AttachedContextPanel, CodeView, useFragmentChat } from '@fragmentkit/react';
 import { type FormEvent, useState } from 'react';
 import { FragmentResult } from './FragmentResult.js';
+import { IncidentsDemo } from './incidents/IncidentsDemo.js';
 import { SetupNotice } from './SetupNotice.js';
 import { sampleProject } from './sampleProject.js';
+import { useAppConfig } from './useAppConfig.js';
 import { useHealth } from './useHealth.js';
 
 const endpoint = '/api/fragmentkit';
 
 export function App() {
   const { health } = useHealth(endpoint);
+  const appConfig = useAppConfig();
   const chat = useFragmentChat({ endpoint });
   const [activePath, setActivePath] = useState(sampleProject[0]!.path);
   const [input, setInput] = useState('');
@@ -85,7 +88,10 @@ export function App() {
             usage={chat.usage}
             error={chat.error}
             notice={chat.notice}
+            endpoint={endpoint}
+            sandboxRuntime={appConfig.sandbox}
           />
+          <IncidentsDemo send={chat.send} />
         </div>
       </main>
     </div>

@@ -9,6 +9,7 @@ import {
 import { CodeView, FragmentPreview, type PreviewRuntimeError } from '@fragmentkit/react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { PreviewErrors } from './PreviewErrors.js';
+import { SandboxRunPanel } from './SandboxRunPanel.js';
 
 interface FragmentResultProps {
   status: string;
@@ -17,9 +18,14 @@ interface FragmentResultProps {
   usage: Usage | undefined;
   error: ErrorBody | undefined;
   notice: string | undefined;
+  endpoint: string;
+  /** Where the server runs fragments; `browser` hides the Run tab. */
+  sandboxRuntime: string;
 }
 
-type ResultView = 'code' | 'preview';
+type ResultView = 'code' | 'preview' | 'run';
+
+const viewLabels: Record<ResultView, string> = { code: 'Code', preview: 'Preview', run: 'Run' };
 
 /** The fragment once it is complete and schema-valid: a half-streamed module is not worth running. */
 function completeFragment(status: string, fragment: PartialFragment | undefined): Fragment | undefined {
@@ -29,10 +35,20 @@ function completeFragment(status: string, fragment: PartialFragment | undefined)
 }
 
 /** The streamed fragment: title, commentary and code as they arrive, then its live preview. */
-export function FragmentResult({ status, fragment, meta, usage, error, notice }: FragmentResultProps) {
+export function FragmentResult({
+  status,
+  fragment,
+  meta,
+  usage,
+  error,
+  notice,
+  endpoint,
+  sandboxRuntime,
+}: FragmentResultProps) {
   const [view, setView] = useState<ResultView>('code');
   const [previewErrors, setPreviewErrors] = useState<PreviewRuntimeError[]>([]);
   const previewable = useMemo(() => completeFragment(status, fragment), [status, fragment]);
+  const views: ResultView[] = sandboxRuntime === 'browser' ? ['code', 'preview'] : ['code', 'preview', 'run'];
   const onRuntimeError = useCallback((runtimeError: PreviewRuntimeError) => {
     setPreviewErrors((previous) => [...previous, runtimeError]);
   }, []);
@@ -66,7 +82,7 @@ export function FragmentResult({ status, fragment, meta, usage, error, notice }:
       {fragment?.code ? (
         <>
           <div className="tabs" role="tablist" aria-label="Fragment view">
-            {(['code', 'preview'] as const).map((candidate) => (
+            {views.map((candidate) => (
               <button
                 key={candidate}
                 type="button"
@@ -74,10 +90,10 @@ export function FragmentResult({ status, fragment, meta, usage, error, notice }:
                 id={`result-tab-${candidate}`}
                 aria-controls={`result-panel-${candidate}`}
                 aria-selected={view === candidate}
-                disabled={candidate === 'preview' && !previewable}
+                disabled={candidate !== 'code' && !previewable}
                 onClick={() => setView(candidate)}
               >
-                {candidate === 'code' ? 'Code' : 'Preview'}
+                {viewLabels[candidate]}
               </button>
             ))}
           </div>
@@ -99,6 +115,19 @@ export function FragmentResult({ status, fragment, meta, usage, error, notice }:
           >
             {previewable ? <FragmentPreview fragment={previewable} onRuntimeError={onRuntimeError} /> : null}
           </div>
+          {views.includes('run') ? (
+            <div id="result-panel-run" role="tabpanel" aria-labelledby="result-tab-run" hidden={view !== 'run'}>
+              {previewable ? (
+                <SandboxRunPanel
+                  key={previewable.code}
+                  endpoint={endpoint}
+                  fragment={previewable}
+                  conversationId={meta?.conversationId}
+                  runtime={sandboxRuntime}
+                />
+              ) : null}
+            </div>
+          ) : null}
           <PreviewErrors errors={previewErrors} />
         </>
       ) : status === 'idle' ? (
