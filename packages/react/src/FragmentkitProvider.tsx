@@ -1,5 +1,6 @@
 import { type AttachmentStore, createAttachmentStore } from '@fragmentkit/core';
 import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
+import { createStaleAttachments, type StaleAttachments } from './staleAttachments.js';
 
 /**
  * Where `@fragmentkit/server` is mounted when {@link FragmentkitProvider} gets no `endpoint`.
@@ -11,24 +12,42 @@ import { createContext, type ReactNode, useContext, useMemo, useState } from 're
  */
 export const defaultEndpoint = '/api/fragmentkit';
 
-/** What {@link FragmentkitProvider} shares with the hooks and components below it. */
+/**
+ * What {@link FragmentkitProvider} shares with the hooks and components below it.
+ *
+ * @example
+ * ```ts
+ * const { endpoint, attachmentStore }: FragmentkitContextValue = useFragmentkit();
+ * ```
+ */
 export interface FragmentkitContextValue {
   /** Base URL of the fragmentkit handler; chat requests go to `${endpoint}/chat`. */
   endpoint: string;
   /** The attached snippets, shared by `CodeView`, `AttachedContextPanel` and `useFragmentChat`. */
   attachmentStore: AttachmentStore;
+  /** Attachments an open editor changed since they were attached, with their refresh actions. */
+  staleAttachments: StaleAttachments;
   /** A `fetch` to use instead of the global one, e.g. in tests or to add credentials. */
   fetch: typeof fetch | undefined;
   /** Extra request headers, e.g. for auth; a function is called at send time. */
   headers: Record<string, string> | (() => Record<string, string>) | undefined;
 }
 
-/** Props of {@link FragmentkitProvider}. */
+/**
+ * Props of {@link FragmentkitProvider}.
+ *
+ * @example
+ * ```ts
+ * const props: FragmentkitProviderProps = { endpoint: '/api/fragmentkit', headers: () => ({ Authorization: `Bearer ${token}` }) };
+ * ```
+ */
 export interface FragmentkitProviderProps {
   /** Base URL of the fragmentkit handler. Defaults to {@link defaultEndpoint}. */
   endpoint?: string;
   /** An attachment store to share with code outside React; by default the provider creates its own. */
   attachments?: AttachmentStore;
+  /** A stale-attachment registry to share with editors outside React; by default the provider creates its own. */
+  staleAttachments?: StaleAttachments;
   /** A `fetch` to use instead of the global one. */
   fetch?: typeof fetch;
   /** Extra request headers, e.g. for auth; a function is called at send time. */
@@ -58,15 +77,18 @@ const FragmentkitContext = createContext<FragmentkitContextValue | null>(null);
 export function FragmentkitProvider({
   endpoint = defaultEndpoint,
   attachments,
+  staleAttachments: sharedStale,
   fetch,
   headers,
   children,
 }: FragmentkitProviderProps) {
   const [ownStore] = useState(() => createAttachmentStore());
+  const [ownStale] = useState(() => createStaleAttachments());
   const attachmentStore = attachments ?? ownStore;
+  const staleAttachments = sharedStale ?? ownStale;
   const value = useMemo(
-    () => ({ endpoint, attachmentStore, fetch, headers }),
-    [endpoint, attachmentStore, fetch, headers],
+    () => ({ endpoint, attachmentStore, staleAttachments, fetch, headers }),
+    [endpoint, attachmentStore, staleAttachments, fetch, headers],
   );
   return <FragmentkitContext.Provider value={value}>{children}</FragmentkitContext.Provider>;
 }

@@ -143,7 +143,13 @@ describe('createChatSession', () => {
     const final = session.getSnapshot();
     expect(final).toMatchObject({ status: 'done', fragment, usage: { inputTokens: 1, outputTokens: 2 } });
     expect(final.error).toBeUndefined();
-    expect(final.messages[0]).toMatchObject({ status: 'done', fragment, attachments: [attachment] });
+    expect(final.messages[0]).toMatchObject({
+      status: 'done',
+      fragment,
+      attachments: [attachment],
+      usage: { inputTokens: 1, outputTokens: 2 },
+      answeredBy: { provider: 'anthropic', model: 'claude-sonnet' },
+    });
 
     expect(requests).toHaveLength(1);
     const [request] = requests;
@@ -562,5 +568,40 @@ describe('createChatSession reconnecting a broken stream', () => {
     await sending;
     expect(session.getSnapshot()).toMatchObject({ status: 'stopped', fragment: { title: 'Co' } });
     expect(requests).toHaveLength(1);
+  });
+});
+
+describe('createChatSession load', () => {
+  it('continues a stored conversation: its done turns go out as history with its id', async () => {
+    const stream = controlledBody();
+    const { fetch, requests } = fakeFetch(
+      new Response(stream.body, { headers: { 'Content-Type': 'text/event-stream' } }),
+    );
+    const session = createChatSession({ endpoint: '/api/fragmentkit', fetch });
+    session.load('conv_9', [
+      { id: 'm1', input: 'Make a counter', attachments: [], status: 'done', fragment },
+      {
+        id: 'm2',
+        input: 'Lost on reload',
+        attachments: [],
+        status: 'error',
+        error: { code: 'STREAM_INCOMPLETE', message: 'x' },
+      },
+    ]);
+    expect(session.getSnapshot()).toMatchObject({ status: 'idle', conversationId: 'conv_9' });
+    expect(session.getSnapshot().messages).toHaveLength(2);
+
+    const sending = session.send('Add a reset button');
+    stream.write(sse({ type: 'done', fragment, finishReason: 'stop' }, 1));
+    stream.close();
+    await sending;
+    expect(requests[0]?.body).toMatchObject({
+      conversationId: 'conv_9',
+      history: [
+        { role: 'user', content: 'Make a counter' },
+        { role: 'assistant', content: JSON.stringify(fragment) },
+      ],
+    });
+    expect(session.getSnapshot().messages).toHaveLength(3);
   });
 });

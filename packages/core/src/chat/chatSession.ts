@@ -28,6 +28,10 @@ export interface ChatTurn {
   /** Partial while streaming, kept (incomplete) when stopped, the schema-valid fragment when `done`. */
   fragment?: PartialFragment;
   error?: ErrorBody;
+  /** The provider and model that answered, from `meta` (or the fallback's `restart`). */
+  answeredBy?: { provider: string; model: string };
+  /** Token usage of this turn's answer, from its `usage` event. */
+  usage?: Usage;
 }
 
 /** The state of a chat session. A new object after every change, never mutated. */
@@ -127,6 +131,12 @@ export interface ChatSession {
   retry(): Promise<void>;
   /** Stops any turn in flight and forgets the conversation. */
   reset(): void;
+  /**
+   * Stops any turn in flight and continues the stored conversation `conversationId` with its
+   * earlier `turns` (e.g. read from `GET /conversations/:id` after a reload): its `done` turns
+   * are sent as history with the next one.
+   */
+  load(conversationId: string, turns: readonly ChatTurn[]): void;
   getSnapshot(): ChatState;
   /** Calls `listener` after every change. @returns a function that unsubscribes. */
   subscribe(listener: () => void): () => void;
@@ -194,7 +204,7 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
       case 'meta':
         updateTurn(
           turnId,
-          { status: 'streaming' },
+          { status: 'streaming', answeredBy: { provider: event.provider, model: event.model } },
           { status: 'streaming', meta: event, conversationId: event.conversationId },
         );
         return;
@@ -204,7 +214,7 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
       case 'restart':
         updateTurn(
           turnId,
-          { fragment: undefined },
+          { fragment: undefined, answeredBy: { provider: event.provider, model: event.model } },
           {
             meta: state.meta && { ...state.meta, provider: event.provider, model: event.model },
             notice: `Answering with fallback model ${event.model} (${event.provider}); the partial answer was discarded. Reason: ${event.reason}`,
@@ -212,7 +222,7 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
         );
         return;
       case 'usage':
-        setState({ ...state, usage: event.usage });
+        updateTurn(turnId, { usage: event.usage }, { usage: event.usage });
         return;
       case 'done':
         finish(turnId, 'done', { fragment: event.fragment });
@@ -415,6 +425,12 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     reset() {
       stop();
       setState(initialState);
+    },
+    load(conversationId, turns) {
+      stop();
+      const messages = Object.freeze([...turns]);
+      const latest = messages[messages.length - 1];
+      setState({ status: 'idle', conversationId, messages, fragment: latest?.fragment });
     },
     getSnapshot: () => state,
     subscribe(listener) {
