@@ -6,7 +6,9 @@ import type { FragmentkitConfig } from '@fragmentkit/server';
  * Where "Run" executes fragments:
  * - `local`: this machine, isolated by bubblewrap (Linux, `bwrap` installed); without it runs
  *   report the preview as unavailable rather than run code unisolated;
- * - `e2b`: E2B cloud sandboxes (needs `E2B_API_KEY`);
+ * - `e2b`: E2B cloud sandboxes (needs `E2B_API_KEY`; `E2B_DOMAIN`, `E2B_API_URL` and
+ *   `E2B_SANDBOX_URL`, the variables the e2b SDK itself reads, point it at a self-hosted E2B
+ *   or a local fake);
  * - `browser`: nowhere on the server; only the in-browser preview renders React fragments.
  */
 export type SandboxRuntime = 'local' | 'e2b' | 'browser';
@@ -39,7 +41,13 @@ export function sandboxFromEnv(env: NodeJS.ProcessEnv): ConfiguredSandbox {
     }
     case 'e2b': {
       if (!env.E2B_API_KEY) throw new Error('FRAGMENTKIT_SANDBOX=e2b needs E2B_API_KEY.');
-      const provider = createE2BSandboxProvider({ apiKey: env.E2B_API_KEY });
+      // Read from `env`, not only `process.env` where the SDK looks, so the app honours the env it is given.
+      const provider = createE2BSandboxProvider({
+        apiKey: env.E2B_API_KEY,
+        ...(env.E2B_DOMAIN ? { domain: env.E2B_DOMAIN } : {}),
+        ...(env.E2B_API_URL ? { apiUrl: env.E2B_API_URL } : {}),
+        ...(env.E2B_SANDBOX_URL ? { sandboxUrl: env.E2B_SANDBOX_URL } : {}),
+      });
       return { runtime: 'e2b', sandbox: { provider, share }, close: () => provider.close() };
     }
     case 'browser':
