@@ -1,5 +1,5 @@
 import { quoteRoleName } from '../store/appRole.js';
-import { maintenanceSetting, teamSetting } from '../store/schema.sql.js';
+import { tenantTableSecurity } from '../store/schema.sql.js';
 
 /**
  * The tables of the incidents migration (version 3), with the privileges the app role gets on
@@ -30,8 +30,6 @@ export const incidentTables = [
  * ```
  */
 export const ingestKeySetting = 'fragmentkit.ingest_key_hash';
-
-const currentTeam = `NULLIF(current_setting('${teamSetting}', true), '')`;
 
 const tableDefinitions = [
   `CREATE TABLE incident_projects (
@@ -119,16 +117,7 @@ export function incidentSchemaStatements(appRole: string): string[] {
   const role = quoteRoleName(appRole);
   return [
     ...tableDefinitions,
-    ...incidentTables.flatMap((table) => [
-      `GRANT ${table.privileges} ON ${table.name} TO ${role}`,
-      `ALTER TABLE ${table.name} ENABLE ROW LEVEL SECURITY`,
-      `ALTER TABLE ${table.name} FORCE ROW LEVEL SECURITY`,
-      `CREATE POLICY fragmentkit_tenant_isolation ON ${table.name}
-        USING (team_id = ${currentTeam})
-        WITH CHECK (team_id = ${currentTeam})`,
-      `CREATE POLICY fragmentkit_maintenance ON ${table.name} TO CURRENT_USER
-        USING (current_setting('${maintenanceSetting}', true) = 'on')`,
-    ]),
+    ...tenantTableSecurity(incidentTables, role),
     `CREATE POLICY fragmentkit_ingest_key_lookup ON ingest_keys FOR SELECT TO ${role}
       USING (key_hash = NULLIF(current_setting('${ingestKeySetting}', true), ''))`,
   ];

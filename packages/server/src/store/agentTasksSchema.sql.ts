@@ -1,5 +1,5 @@
 import { quoteRoleName } from './appRole.js';
-import { maintenanceSetting, teamSetting } from './schema.sql.js';
+import { tenantTableSecurity } from './schema.sql.js';
 
 /**
  * The tables migration 2 adds, with the privileges the app role gets on each: agent tasks
@@ -15,8 +15,6 @@ export const agentTaskTables = [
   { name: 'agent_tasks', privileges: 'SELECT, INSERT, UPDATE, DELETE' },
   { name: 'project_snapshots', privileges: 'SELECT, INSERT' },
 ] as const;
-
-const currentTeam = `NULLIF(current_setting('${teamSetting}', true), '')`;
 
 // project_id is a host-chosen string scoped by team, unrelated to any other "project" table.
 const tableDefinitions = [
@@ -63,17 +61,5 @@ const tableDefinitions = [
  */
 export function agentTaskSchemaStatements(appRole: string): string[] {
   const role = quoteRoleName(appRole);
-  return [
-    ...tableDefinitions,
-    ...agentTaskTables.flatMap((table) => [
-      `GRANT ${table.privileges} ON ${table.name} TO ${role}`,
-      `ALTER TABLE ${table.name} ENABLE ROW LEVEL SECURITY`,
-      `ALTER TABLE ${table.name} FORCE ROW LEVEL SECURITY`,
-      `CREATE POLICY fragmentkit_tenant_isolation ON ${table.name}
-        USING (team_id = ${currentTeam})
-        WITH CHECK (team_id = ${currentTeam})`,
-      `CREATE POLICY fragmentkit_maintenance ON ${table.name} TO CURRENT_USER
-        USING (current_setting('${maintenanceSetting}', true) = 'on')`,
-    ]),
-  ];
+  return [...tableDefinitions, ...tenantTableSecurity(agentTaskTables, role)];
 }

@@ -190,16 +190,30 @@ export function initialSchemaStatements(appRole: string): string[] {
       EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', current_schema(), ${roleLiteral});
     END
     $$`,
-    ...tenantTables.flatMap((table) => [
-      `GRANT ${table.privileges} ON ${table.name} TO ${role}`,
-      `ALTER TABLE ${table.name} ENABLE ROW LEVEL SECURITY`,
-      // FORCE: without it the tables' owner would bypass the policies.
-      `ALTER TABLE ${table.name} FORCE ROW LEVEL SECURITY`,
-      `CREATE POLICY fragmentkit_tenant_isolation ON ${table.name}
-        USING (team_id = ${currentTeam})
-        WITH CHECK (team_id = ${currentTeam})`,
-      `CREATE POLICY fragmentkit_maintenance ON ${table.name} TO CURRENT_USER
-        USING (current_setting('${maintenanceSetting}', true) = 'on')`,
-    ]),
+    ...tenantTableSecurity(tenantTables, role),
   ];
+}
+
+/**
+ * Grants, forced row-level security and the two policies every team-scoped table gets: rows of
+ * the team in the transaction's `teamSetting`, and every row during maintenance. Later
+ * migrations call it for their own tables. `role` must already be quoted by `quoteRoleName`.
+ *
+ * @example
+ * ```ts
+ * const statements = tenantTableSecurity([{ name: 'notes', privileges: 'SELECT, INSERT' }], quoteRoleName('fragmentkit_app'));
+ * ```
+ */
+export function tenantTableSecurity(tables: readonly { name: string; privileges: string }[], role: string): string[] {
+  return tables.flatMap((table) => [
+    `GRANT ${table.privileges} ON ${table.name} TO ${role}`,
+    `ALTER TABLE ${table.name} ENABLE ROW LEVEL SECURITY`,
+    // FORCE: without it the tables' owner would bypass the policies.
+    `ALTER TABLE ${table.name} FORCE ROW LEVEL SECURITY`,
+    `CREATE POLICY fragmentkit_tenant_isolation ON ${table.name}
+      USING (team_id = ${currentTeam})
+      WITH CHECK (team_id = ${currentTeam})`,
+    `CREATE POLICY fragmentkit_maintenance ON ${table.name} TO CURRENT_USER
+      USING (current_setting('${maintenanceSetting}', true) = 'on')`,
+  ]);
 }
